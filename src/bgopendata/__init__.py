@@ -1,0 +1,23 @@
+"""bgopendata: the economic figures published about the province of Bergamo, as open data.
+
+The public Python API is deliberately small and imports nothing heavy at start-up, so
+that ``bgopendata --help`` stays fast: ``validate`` loads frictionless and pandera only
+when it is called.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+__version__ = "1.0.0"
+__all__ = ["validate", "__version__"]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bgopendata.report import Report
+
+
+def validate(path: str = ".", *, strict: bool = False) -> "Report":
+    """Validate the data package at ``path`` and return its report (see ``bgopendata.validate``)."""
+    from bgopendata.validation import validate as _validate
+
+    return _validate(path, strict=strict)

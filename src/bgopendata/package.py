@@ -1,0 +1,145 @@
+"""Open a data package folder safely: read its descriptor and resolve resource paths.
+
+Every command starts here, so the guarantees live here once: the descriptor is valid
+JSON with the properties we rely on, and every resource path stays inside the package
+folder (no ``..``, no absolute path, no URL, no symlink leading out).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from bgopendata.errors import UnusableInput
+
+DESCRIPTOR = "datapackage.json"
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One tabular resource: its descriptor, its CSV file and its Table Schema (a dict)."""
+
+    name: str
+    path: Path
+    relpath: str
+    descriptor: dict[str, Any]
+    schema: dict[str, Any]
+    schema_path: str | None
+
+
+@dataclass(frozen=True)
+class Package:
+    """A data package on disk, with every path already checked."""
+
+    root: Path
+    descriptor: dict[str, Any]
+    resources: list[Resource] = field(default_factory=list)
+
+    @property
+    def descriptor_path(self) -> Path:
+        return self.root / DESCRIPTOR
+
+    def resource(self, name: str) -> Resource:
+        for res in self.resources:
+            if res.name == name:
+                return res
+        raise KeyError(name)
+
+
+def read_json(path: Path, *, shown: str) -> Any:
+    """Read a JSON file, turning every failure into a one-line ``UnusableInput``."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UnusableInput("file not found", path=shown) from None
+    except IsADirectoryError:
+        raise UnusableInput("is a directory, expected a JSON file", path=shown) from None
+    except OSError as exc:
+        raise UnusableInput(f"cannot read: {exc.strerror}", path=shown) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UnusableInput(f"not UTF-8 (byte {exc.start})", path=shown) from None
+    if text.startswith("\ufeff"):
+        raise UnusableInput("starts with a byte-order mark; save it as UTF-8 without BOM", path=shown)
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise UnusableInput(f"invalid JSON: {exc.msg}", path=shown, row=exc.lineno) from None
+    except ValueError as exc:
+        raise UnusableInput(f"invalid JSON: {exc}", path=shown) from None
+    except RecursionError:
+        raise UnusableInput("invalid JSON: nested too deeply", path=shown) from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def safe_path(root: Path, relpath: Any, *, shown: str, what: str) -> Path:
+    """Resolve ``relpath`` under ``root`` or refuse it: relative, POSIX, no ``..``, no escape."""
+    if not isinstance(relpath, str) or not relpath.strip():
+        raise UnusableInput(f"{what} must be a non-empty relative path", path=shown)
+    if "://" in relpath or relpath.startswith("//"):
+        raise UnusableInput(f"{what} {relpath!r} is a URL; a local package holds its files", path=shown)
+    if "\\" in relpath or "\x00" in relpath:
+        raise UnusableInput(f"{what} {relpath!r} must use '/' and no control characters", path=shown)
+    posix = PurePosixPath(relpath)
+    if posix.is_absolute() or (len(relpath) > 1 and relpath[1] == ":"):
+        raise UnusableInput(f"{what} {relpath!r} is absolute; use a path inside the package", path=shown)
+    if ".." in posix.parts:
+        raise UnusableInput(f"{what} {relpath!r} leaves the package folder ('..')", path=shown)
+    candidate = root / posix
+    try:
+        resolved = candidate.resolve(strict=False)
+    except (OSError, RuntimeError):
+        raise UnusableInput(f"{what} {relpath!r} cannot be resolved (symlink loop?)", path=shown) from None
+    if not resolved.is_relative_to(root.resolve()):
+        raise UnusableInput(f"{what} {relpath!r} is a symlink leading outside the package", path=shown)
+    return candidate
+
+
+def open_package(path: str | Path = ".") -> Package:
+    """Load the package at ``path`` (a folder or its ``datapackage.json``) with every path checked."""
+    target = Path(path)
+    root = target.parent if target.name == DESCRIPTOR or target.is_file() else target
+    descriptor_file = target if target.is_file() else root / DESCRIPTOR
+    shown = str(descriptor_file)
+    if not root.exists():
+        raise UnusableInput("no such folder", path=str(root))
+    descriptor = read_json(descriptor_file, shown=shown)
+    if not isinstance(descriptor, dict):
+        raise UnusableInput("the descriptor must be a JSON object", path=shown)
+    resources = descriptor.get("resources")
+    if not isinstance(resources, list) or not resources:
+        raise UnusableInput("'resources' must be a non-empty list", path=shown, field="resources")
+    seen: set[str] = set()
+    loaded: list[Resource] = []
+    for index, res in enumerate(resources):
+        where = f"resources[{index}]"
+        if not isinstance(res, dict):
+            raise UnusableInput("each resource must be a JSON object", path=shown, field=where)
+        name = res.get("name")
+        if not isinstance(name, str) or not name:
+            raise UnusableInput("resource has no 'name'", path=shown, field=where)
+        if name in seen:
+            raise UnusableInput(f"resource name {name!r} is used twice", path=shown, field=where)
+        seen.add(name)
+        relpath = res.get("path")
+        if isinstance(relpath, list):
+            raise UnusableInput(f"resource {name!r}: multipart paths are not supported", path=shown, field=f"{where}.path")
+        csv_path = safe_path(root, relpath, shown=shown, what=f"resource {name!r} path")
+        if not csv_path.is_file():
+            raise UnusableInput(f"resource {name!r}: file {relpath} not found", path=shown, field=f"{where}.path")
+        schema = res.get("schema")
+        schema_rel: str | None = None
+        if isinstance(schema, str):
+            schema_rel = schema
+            schema_file = safe_path(root, schema, shown=shown, what=f"resource {name!r} schema")
+            schema = read_json(schema_file, shown=str(schema_file))
+        if not isinstance(schema, dict):
+            raise UnusableInput(f"resource {name!r} has no Table Schema", path=shown, field=f"{where}.schema")
+        loaded.append(Resource(name, csv_path, relpath, res, schema, schema_rel))
+    return Package(root=root, descriptor=descriptor, resources=loaded)

@@ -1,0 +1,116 @@
+"""One report model for structural and consistency problems, and its renderings.
+
+Reports are data (``valid``, ``stats``, ``problems``) so tests can assert on them and the
+CLI can render them as a terminal table, JSON, or GitHub workflow-command annotations.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Severity = Literal["error", "warning"]
+
+
+class Problem(BaseModel):
+    """One problem found in the package, located as precisely as the check allows."""
+
+    code: str = Field(description="stable kebab-case code from the catalogue, e.g. 'shares-sum'")
+    severity: Severity = "error"
+    message: str
+    resource: str | None = None
+    path: str | None = Field(default=None, description="file, relative to the package root")
+    line: int | None = Field(default=None, description="1-based line in the file (header is line 1)")
+    fields: list[str] = Field(default_factory=list)
+    expected: str | None = None
+    found: str | None = None
+    sentence: str | None = None
+    rule: str | None = Field(default=None, description="id of the declared rule that raised it")
+
+    def location(self) -> str:
+        where = self.path or self.resource or ""
+        if self.line is not None:
+            where = f"{where}:{self.line}"
+        if self.fields:
+            where = f"{where} [{', '.join(self.fields)}]"
+        return where
+
+
+class Report(BaseModel):
+    """The outcome of ``validate``: valid when no error (and, if strict, no warning) remains."""
+
+    package: str
+    strict: bool = False
+    problems: list[Problem] = Field(default_factory=list)
+    stats: dict[str, int] = Field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors and not (self.strict and self.warnings)
+
+    def to_dict(self) -> dict:
+        data = self.model_dump(mode="json")
+        data["valid"] = self.valid
+        return data
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False)
+
+
+def _escape_annotation(text: str, *, property_value: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def render_github(report: Report) -> str:
+    """GitHub workflow commands: a pull request shows each problem on its CSV line."""
+    lines = []
+    for p in report.problems:
+        props = []
+        if p.path:
+            props.append(f"file={_escape_annotation(p.path, property_value=True)}")
+        if p.line is not None:
+            props.append(f"line={p.line}")
+        props.append(f"title={_escape_annotation(p.code, property_value=True)}")
+        message = p.message
+        if p.expected is not None or p.found is not None:
+            message += f" (expected {p.expected}, found {p.found})"
+        lines.append(f"::{p.severity} {','.join(props)}::{_escape_annotation(message)}")
+    lines.append(summary_line(report))
+    return "\n".join(lines)
+
+
+def summary_line(report: Report) -> str:
+    verdict = "valid" if report.valid else "INVALID"
+    return (f"{report.package}: {verdict}: {len(report.errors)} error(s), "
+            f"{len(report.warnings)} warning(s)")
+
+
+def render_table(report: Report) -> str:
+    """A readable terminal table: one block per problem, then a one-line verdict."""
+    lines = []
+    for p in report.problems:
+        lines.append(f"{p.severity.upper():7} {p.code:28} {p.location()}")
+        lines.append(f"        {p.message}")
+        if p.expected is not None or p.found is not None:
+            lines.append(f"        expected {p.expected}; found {p.found}")
+        if p.sentence:
+            lines.append(f"        source: \u201c{p.sentence}\u201d")
+    lines.append(summary_line(report))
+    return "\n".join(lines)
+
+
+RENDERERS = {"table": render_table, "json": render_json, "github": render_github}
