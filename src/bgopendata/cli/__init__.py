@@ -13,6 +13,7 @@ import click
 
 # command name -> "module:attribute"; each module holds one command.
 COMMANDS = {
+    "build": "bgopendata.cli.build_cmd:build",
     "validate": "bgopendata.cli.validate_cmd:validate",
 }
 

@@ -1,0 +1,33 @@
+"""``bgopendata build``: what a maintainer runs to produce the files of a GitHub release."""
+
+from __future__ import annotations
+
+import click
+
+from bgopendata.cli.errors import clean_errors
+
+
+@click.command()
+@click.argument("path", default=".", type=click.Path(file_okay=True, dir_okay=True))
+@click.option("--out", default="dist", show_default=True, type=click.Path(file_okay=False),
+              help="Release folder to write (an older release there is replaced).")
+@clean_errors
+def build(path: str, out: str) -> None:
+    """Validate the data package at PATH and write its release to --out.
+
+    The release holds the CSVs, one Parquet file per resource, bgopendata.duckdb,
+    bgopendata.zip, a datapackage.json with sizes and hashes, and SHA256SUMS. It is
+    written into a temporary folder and moved into place only when complete.
+    Exit codes: 0 built, 1 the package is invalid, 2 unusable input.
+
+    \b
+    Example:
+        bgopendata build --out dist
+        cd dist && sha256sum -c SHA256SUMS
+    """
+    from bgopendata.release import build as run_build
+
+    release = run_build(path, out)
+    for name, size in release.sizes.items():
+        click.echo(f"{size:>12,}  {name}")
+    click.echo(f"release written to {out}")

@@ -1,0 +1,134 @@
+"""``build``: turn a valid data package into a release folder, reproducibly and atomically.
+
+A release is flat, one file per GitHub release asset (names in ``release_assets``): the
+CSVs, one Parquet per resource, ``bgopendata.duckdb``, a zip of the data package, a
+release ``datapackage.json`` whose resources carry ``bytes`` and ``hash``, and
+``SHA256SUMS``. Everything is written into a temporary folder next to the destination and
+renamed into place only when complete, so an interrupted build leaves the previous release
+untouched. Nothing depends on the clock: two builds of the same commit are byte-identical.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from bgopendata import release_assets as assets
+from bgopendata.checksums import format_sums, sha256_file
+from bgopendata.errors import InvalidData, UnusableInput
+from bgopendata.package import Package, open_package
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date zip can store; any fixed date works
+
+
+@dataclass(frozen=True)
+class Release:
+    """What ``build`` produced: the folder and each asset's size in bytes."""
+
+    path: Path
+    sizes: dict[str, int]
+
+
+def build(package_path: str | Path = ".", out: str | Path = "dist") -> Release:
+    """Validate the package, then write its release to ``out`` (replacing an older release)."""
+    from bgopendata.validation import validate
+
+    report = validate(package_path)
+    if not report.valid:
+        first = report.errors[0] if report.errors else report.warnings[0]
+        raise InvalidData(f"the package is invalid ({len(report.errors)} error(s)), first: "
+                          f"{first.location()}: {first.message}; run 'bgopendata validate'",
+                          path=str(package_path))
+    package = open_package(package_path)
+    dest = _checked_destination(Path(out), package)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.building-", dir=dest.parent))
+    try:
+        write_release(package, staging)
+        _swap_into_place(staging, dest)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return Release(dest, {p.name: p.stat().st_size for p in sorted(dest.iterdir())})
+
+
+def write_release(package: Package, folder: Path) -> None:
+    """Write every asset of the release into ``folder`` (an empty directory)."""
+    from bgopendata.duckdb_export import write_database
+    from bgopendata.parquet_export import read_typed, write_parquet
+
+    tables = {}
+    for res in package.resources:
+        shutil.copyfile(res.path, folder / assets.csv_asset(res.name))
+        tables[res.name] = read_typed(res)
+        write_parquet(tables[res.name], folder / assets.parquet_asset(res.name))
+    write_database(package, tables, folder / assets.DATABASE)
+    descriptor = release_descriptor(package, folder)
+    (folder / assets.DESCRIPTOR).write_text(
+        json.dumps(descriptor, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
+    write_archive(package, folder)
+    sums = {p.name: sha256_file(p) for p in folder.iterdir() if p.name != assets.CHECKSUMS}
+    (folder / assets.CHECKSUMS).write_text(format_sums(sums), encoding="utf-8")
+
+
+def release_descriptor(package: Package, folder: Path) -> dict:
+    """The package descriptor for the flat release: schemas inlined, ``bytes`` and ``hash`` stamped."""
+    descriptor = copy.deepcopy(package.descriptor)
+    for res_desc, res in zip(descriptor["resources"], package.resources):
+        csv_file = folder / assets.csv_asset(res.name)
+        res_desc["path"] = csv_file.name
+        res_desc["schema"] = copy.deepcopy(res.schema)
+        res_desc["bytes"] = csv_file.stat().st_size
+        res_desc["hash"] = f"sha256:{sha256_file(csv_file)}"
+    return descriptor
+
+
+def write_archive(package: Package, folder: Path) -> None:
+    """Zip the release data package (descriptor + CSVs) with fixed dates, modes and order."""
+    members = [assets.DESCRIPTOR] + sorted(assets.csv_asset(r.name) for r in package.resources)
+    with zipfile.ZipFile(folder / assets.ARCHIVE, "w") as archive:
+        for name in members:
+            info = zipfile.ZipInfo(f"{assets.ARCHIVE_FOLDER}/{name}", date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3  # Unix, whatever the building machine
+            archive.writestr(info, (folder / name).read_bytes(), compresslevel=9)
+
+
+def _checked_destination(out: Path, package: Package) -> Path:
+    """Refuse a destination whose replacement would destroy something that is not a release."""
+    dest = out.resolve()
+    root = package.root.resolve()
+    if dest == root or root.is_relative_to(dest) or dest.is_relative_to(root / "resources") \
+            or dest.is_relative_to(root / "schemas"):
+        raise UnusableInput("the release folder must not contain or sit inside the package's data",
+                            path=str(out))
+    if dest.exists() and not dest.is_dir():
+        raise UnusableInput("exists and is not a folder", path=str(out))
+    if dest.is_dir() and any(dest.iterdir()) and not (dest / assets.CHECKSUMS).is_file():
+        raise UnusableInput(f"is not empty and holds no {assets.CHECKSUMS}, so it is not an older "
+                            "release; refusing to replace it", path=str(out))
+    return dest
+
+
+def _swap_into_place(staging: Path, dest: Path) -> None:
+    """Rename the finished release over ``dest``; the old one is kept until the new one is in."""
+    os.chmod(staging, 0o755)
+    if not dest.exists():
+        os.rename(staging, dest)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old-", dir=dest.parent))
+    os.rename(dest, retired / dest.name)
+    try:
+        os.rename(staging, dest)
+    except BaseException:
+        os.rename(retired / dest.name, dest)
+        shutil.rmtree(retired, ignore_errors=True)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)

@@ -1,0 +1,44 @@
+"""The names of a release's files, written once: ``build`` writes them, ``download`` and
+the GitHub release workflow read exactly these names.
+
+Names carry no version so that GitHub's ``/latest/download/<asset>`` URLs stay stable;
+the version lives in the release tag and in the release ``datapackage.json``.
+"""
+
+from __future__ import annotations
+
+DESCRIPTOR = "datapackage.json"
+CHECKSUMS = "SHA256SUMS"
+DATABASE = "bgopendata.duckdb"
+ARCHIVE = "bgopendata.zip"
+ARCHIVE_FOLDER = "bgopendata"  # the zip unpacks into this folder
+CSV_SUFFIX = ".csv"
+PARQUET_SUFFIX = ".parquet"
+
+# Where ``download`` looks by default; ``--base-url`` or BGOPENDATA_BASE_URL override it.
+DEFAULT_BASE_URL = "https://github.com/bgopendata/bgopendata/releases"
+BASE_URL_ENV = "BGOPENDATA_BASE_URL"
+
+# ``download --format`` -> which release files it fetches (SHA256SUMS is always fetched).
+FORMATS = ("csv", "parquet", "duckdb", "zip")
+
+
+def csv_asset(resource: str) -> str:
+    return f"{resource}{CSV_SUFFIX}"
+
+
+def parquet_asset(resource: str) -> str:
+    return f"{resource}{PARQUET_SUFFIX}"
+
+
+def assets_for(fmt: str, listed: list[str]) -> list[str]:
+    """The assets ``download --format fmt`` fetches, chosen among the names SHA256SUMS lists."""
+    if fmt == "csv":
+        return [DESCRIPTOR] + sorted(n for n in listed if n.endswith(CSV_SUFFIX))
+    if fmt == "parquet":
+        return [DESCRIPTOR] + sorted(n for n in listed if n.endswith(PARQUET_SUFFIX))
+    if fmt == "duckdb":
+        return [DATABASE]
+    if fmt == "zip":
+        return [ARCHIVE]
+    raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
