@@ -1,0 +1,71 @@
+"""Render query rows for people (table, markdown) and programs (csv, json), with no pandas."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import decimal
+import io
+import json
+from typing import Any
+
+from bgopendata.query import Rows
+
+FORMATS = ("table", "csv", "json", "markdown")
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, (datetime.date, datetime.time, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return str(value)
+
+
+def render_table(result: Rows) -> str:
+    cells = [[_text(v) for v in row] for row in result.rows]
+    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(result.columns)]
+    numeric = [bool(result.rows) and all(isinstance(r[i], (int, float, decimal.Decimal)) or r[i] is None
+                                          for r in result.rows) for i in range(len(result.columns))]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v.rjust(w) if n else v.ljust(w)
+                         for v, w, n in zip(values, widths, numeric)).rstrip()
+
+    out = [line(list(result.columns)), "  ".join("-" * w for w in widths)]
+    out += [line(row) for row in cells]
+    out.append(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")
+    return "\n".join(out)
+
+
+def render_markdown(result: Rows) -> str:
+    def row(values: list[str]) -> str:
+        return "| " + " | ".join(v.replace("|", "\\|").replace("\n", " ") for v in values) + " |"
+
+    out = [row(list(result.columns)), "|" + "|".join("---" for _ in result.columns) + "|"]
+    out += [row([_text(v) for v in r]) for r in result.rows]
+    return "\n".join(out)
+
+
+def render_csv(result: Rows) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(result.columns)
+    writer.writerows([[_text(v) for v in r] for r in result.rows])
+    return buffer.getvalue().rstrip("\n")
+
+
+def render_json(result: Rows) -> str:
+    records = [dict(zip(result.columns, r)) for r in result.rows]
+    return json.dumps(records, ensure_ascii=False, indent=2, default=_json_value)
+
+
+RENDERERS = {"table": render_table, "csv": render_csv, "json": render_json, "markdown": render_markdown}
