@@ -14,6 +14,7 @@ import click
 # command name -> "module:attribute"; each module holds one command.
 COMMANDS = {
     "build": "bgopendata.cli.build_cmd:build",
+    "download": "bgopendata.cli.download_cmd:download",
     "query": "bgopendata.cli.query_cmd:query",
     "validate": "bgopendata.cli.validate_cmd:validate",
 }

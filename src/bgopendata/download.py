@@ -1,0 +1,162 @@
+"""``download``: fetch a release's files, check each against SHA256SUMS, then move them in.
+
+The layout is GitHub Releases' (``{base}/download/{tag}/{asset}``, and
+``{base}/latest/download/{asset}``), so a mirror only needs the same paths. Files are
+streamed into a temporary folder inside the destination, hashed while they arrive, and
+renamed into place only once every file has matched: a 404, a timeout, a truncated body
+or a wrong hash leaves nothing behind. Transient faults (timeouts, dropped connections,
+5xx) are retried a few times with back-off; a 404 or a wrong hash is not.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import http.client
+import os
+import re
+import shutil
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+from bgopendata import __version__
+from bgopendata import release_assets as assets
+from bgopendata.checksums import parse_sums
+from bgopendata.errors import InvalidData, UnusableInput
+
+VERSION = re.compile(r"^v\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$")
+ATTEMPTS = 3
+BACKOFF_SECONDS = 0.5  # doubled after each failed attempt
+TIMEOUT_SECONDS = 30.0
+CHUNK = 1 << 16
+MAX_SUMS_BYTES = 1 << 20
+
+# progress(asset, bytes received so far, total bytes or None)
+Progress = Callable[[str, int, "int | None"], None]
+
+
+class TransientError(Exception):
+    """A fault worth another attempt: timeout, dropped connection, truncated body, HTTP 5xx."""
+
+
+def base_url(explicit: str | None = None) -> str:
+    """The option, else the environment variable, else GitHub; only http(s) is accepted."""
+    url = explicit or os.environ.get(assets.BASE_URL_ENV) or assets.DEFAULT_BASE_URL
+    if not url.startswith(("http://", "https://")):
+        raise UnusableInput(f"base URL {url!r} must start with http:// or https://")
+    return url.rstrip("/")
+
+
+def asset_url(base: str, version: str, asset: str) -> str:
+    if version == "latest":
+        return f"{base}/latest/download/{asset}"
+    return f"{base}/download/{version}/{asset}"
+
+
+def normalise_version(version: str) -> str:
+    if version != "latest" and not version.startswith("v"):
+        version = f"v{version}"
+    if version != "latest" and not VERSION.match(version):
+        raise UnusableInput(f"version {version!r} is not 'latest' or vX.Y.Z")
+    return version
+
+
+def download(version: str = "latest", fmt: str = "csv", dest: str | Path = ".",
+             base: str | None = None, *, progress: Progress | None = None,
+             timeout: float = TIMEOUT_SECONDS, attempts: int = ATTEMPTS) -> list[Path]:
+    """Download one format of a release into ``dest``; returns the files written."""
+    if fmt not in assets.FORMATS:
+        raise UnusableInput(f"format {fmt!r} is not one of {', '.join(assets.FORMATS)}")
+    version = normalise_version(version)
+    root = base_url(base)
+    folder = Path(dest)
+    created = not folder.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".bgopendata-download-", dir=folder))
+    done = False
+    try:
+        sums_url = asset_url(root, version, assets.CHECKSUMS)
+        sums_file = staging / assets.CHECKSUMS
+        fetch(sums_url, sums_file, name=assets.CHECKSUMS, timeout=timeout, attempts=attempts,
+              limit=MAX_SUMS_BYTES)
+        sums = parse_sums(sums_file.read_text(encoding="utf-8", errors="replace"), shown=sums_url)
+        wanted = assets.assets_for(fmt, list(sums))
+        for name in wanted:
+            if name not in sums:
+                raise UnusableInput(f"the release lists no {name}", path=sums_url)
+        for name in wanted:
+            url = asset_url(root, version, name)
+            digest = fetch(url, staging / name, name=name, timeout=timeout, attempts=attempts,
+                           progress=progress)
+            if digest != sums[name]:
+                raise InvalidData(f"SHA-256 mismatch: expected {sums[name][:12]}…, got {digest[:12]}…; "
+                                  "the file is corrupt or was tampered with, nothing was written", path=url)
+        written = []
+        for name in wanted + [assets.CHECKSUMS]:
+            os.replace(staging / name, folder / name)
+            written.append(folder / name)
+        done = True
+        return written
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        if created and not done:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+
+
+def fetch(url: str, target: Path, *, name: str, timeout: float, attempts: int,
+          progress: Progress | None = None, limit: int | None = None) -> str:
+    """Stream ``url`` into ``target`` with retries; returns the SHA-256 of what arrived."""
+    delay = BACKOFF_SECONDS
+    for attempt in range(1, attempts + 1):
+        try:
+            return _fetch_once(url, target, name=name, timeout=timeout, progress=progress, limit=limit)
+        except TransientError as exc:
+            target.unlink(missing_ok=True)
+            if attempt == attempts:
+                raise UnusableInput(f"{exc} (gave up after {attempts} attempts)", path=url) from None
+            time.sleep(delay)
+            delay *= 2
+    raise AssertionError("unreachable")
+
+
+def _fetch_once(url: str, target: Path, *, name: str, timeout: float, progress: Progress | None,
+                limit: int | None) -> str:
+    request = urllib.request.Request(url, headers={"User-Agent": f"bgopendata/{__version__}"})
+    digest = hashlib.sha256()
+    received = 0
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response, open(target, "wb") as out:
+            length = response.headers.get("Content-Length")
+            total = int(length) if length and length.isdigit() else None
+            if limit is not None and total is not None and total > limit:
+                raise UnusableInput(f"is {total} bytes, more than the {limit} expected", path=url)
+            while chunk := response.read(CHUNK):
+                received += len(chunk)
+                if limit is not None and received > limit:
+                    raise UnusableInput(f"is larger than the {limit} bytes expected", path=url)
+                digest.update(chunk)
+                out.write(chunk)
+                if progress:
+                    progress(name, received, total)
+            if total is not None and received != total:
+                raise TransientError(f"truncated: received {received} of {total} bytes")
+    except urllib.error.HTTPError as exc:
+        if exc.code >= 500 or exc.code == 429:
+            raise TransientError(f"HTTP {exc.code} {exc.reason}") from None
+        hint = " (no such release or asset)" if exc.code == 404 else ""
+        raise UnusableInput(f"HTTP {exc.code} {exc.reason}{hint}", path=url) from None
+    except http.client.IncompleteRead as exc:
+        raise TransientError(f"truncated: received {received + len(exc.partial)} bytes, "
+                             f"{exc.expected} more expected") from None
+    except (TimeoutError, ConnectionError, http.client.HTTPException) as exc:
+        raise TransientError(f"{type(exc).__name__}: {exc or 'timed out'}") from None
+    except urllib.error.URLError as exc:
+        if isinstance(exc.reason, (TimeoutError, ConnectionError)):
+            raise TransientError(f"{type(exc.reason).__name__}: {exc.reason}") from None
+        raise UnusableInput(f"cannot connect: {exc.reason}", path=url) from None
+    return digest.hexdigest()
