@@ -1,7 +1,7 @@
 """One typed, zstd-compressed Parquet file per resource, carrying its own documentation.
 
 Column types come from the Table Schema; each column's description and unit sit in the
-Arrow field metadata, and the table's description plus a JSON summary of every field sit
+Arrow field metadata (read by pyarrow, polars and DuckDB), and the table's description plus a JSON summary of every field sit
 in the file's key-value metadata, so a Parquet file read on its own still explains itself.
 """
 
@@ -20,7 +20,9 @@ KEY_RESOURCE = "bgopendata:resource"
 KEY_TITLE = "title"
 KEY_DESCRIPTION = "description"
 KEY_FIELDS = "bgopendata:fields"
-KEY_SCHEMA = "frictionless:schema"
+
+# Field properties copied into the metadata, in English and, where the schema has them, Italian.
+DOC_KEYS = ("title", "description", "title_it", "description_it")
 
 COMPRESSION = "zstd"
 COMPRESSION_LEVEL = 9
@@ -71,28 +73,21 @@ def read_typed(resource: Resource):
 
 
 def _field_metadata(field: dict[str, Any]) -> dict[str, str]:
-    meta = {"description": str(field.get("description", "")), "type": str(field.get("type", "string"))}
-    if field.get("title"):
-        meta["title"] = str(field["title"])
-    unit = field_unit(field)
-    if unit:
-        meta["unit"] = unit
-    return meta
+    """What the column's Arrow metadata carries: name, type, titles, descriptions, unit."""
+    meta = {"name": field["name"], "type": str(field.get("type", "string")),
+            "unit": field_unit(field) or ""}
+    meta.update({key: str(field[key]) for key in DOC_KEYS if field.get(key)})
+    return {k: v for k, v in meta.items() if v}
 
 
 def file_metadata(resource: Resource) -> dict[str, str]:
-    fields = [
-        {k: v for k, v in (("name", f["name"]), ("type", f.get("type", "string")),
-                           ("title", f.get("title")), ("description", f.get("description")),
-                           ("unit", field_unit(f))) if v}
-        for f in resource.schema.get("fields", [])
-    ]
+    """The file's key-value metadata; the full Table Schema stays in the release datapackage.json."""
+    fields = [_field_metadata(f) for f in resource.schema.get("fields", [])]
     return {
         KEY_RESOURCE: resource.name,
         KEY_TITLE: str(resource.descriptor.get("title", resource.name)),
         KEY_DESCRIPTION: table_description(resource.descriptor, resource.schema),
         KEY_FIELDS: json.dumps(fields, ensure_ascii=False, sort_keys=True),
-        KEY_SCHEMA: json.dumps(resource.schema, ensure_ascii=False, sort_keys=True),
     }
 
 
