@@ -13,9 +13,14 @@ import click
 
 # command name -> "module:attribute"; each module holds one command.
 COMMANDS = {
+    "metadata": "bgopendata.cli.metadata_cmd:metadata",
+    "site": "bgopendata.cli.site_cmd:site",
     "build": "bgopendata.cli.build_cmd:build",
+    "diff": "bgopendata.cli.diff_cmd:diff",
     "download": "bgopendata.cli.download_cmd:download",
     "query": "bgopendata.cli.query_cmd:query",
+    "release-check": "bgopendata.cli.release_check_cmd:release_check",
+    "release-notes": "bgopendata.cli.release_notes_cmd:release_notes",
     "validate": "bgopendata.cli.validate_cmd:validate",
 }
 

@@ -1,0 +1,156 @@
+"""Render a ``PackageDiff`` as a terminal table, Markdown (a pull request's job summary) or JSON.
+
+Long sections are cut after ``limit`` entries with a line saying how many were left out
+(GitHub caps a job summary at 1 MiB); JSON is always complete.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bgopendata.diff import PackageDiff, RowChange
+
+SENTENCE_CHARS = 240
+
+
+def _short(value: Any, limit: int = SENTENCE_CHARS) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def _sentence(row: RowChange) -> str:
+    side = row.new or row.old or {}
+    return side.get("sentence_en") or side.get("sentence_it") or ""
+
+
+def _value(side: dict[str, str] | None) -> str:
+    return (side or {}).get("value", "")
+
+
+def _unit(row: RowChange) -> str:
+    return (row.new or row.old or {}).get("unit", "")
+
+
+def _other_changes(row: RowChange) -> list[str]:
+    return [f"{c.field}: {_short(c.old, 80)!s} \u2192 {_short(c.new, 80)!s}"
+            for c in row.changes if c.field != "value"]
+
+
+def _plain(side: dict[str, str] | None) -> str:
+    return ", ".join(f"{k} {_short(v, 80)}" for k, v in (side or {}).items()
+                     if not k.startswith("sentence_"))
+
+
+def _verdict_line(d: PackageDiff) -> str:
+    mark = "OK" if d.verdict.ok else "FAIL"
+    return f"{mark}: {d.old} -> {d.new}: {d.verdict.summary}"
+
+
+# --- table ------------------------------------------------------------------------------
+
+def render_table(d: PackageDiff, *, limit: int = 100) -> str:
+    lines: list[str] = []
+    for row in d.rows[:limit]:
+        label = {"row-added": "ADDED", "row-removed": "REMOVED", "row-changed": "CHANGED"}[row.kind]
+        lines.append(f"{label:8} {row.resource}  {row.key}")
+        if row.kind == "row-changed":
+            if any(c.field == "value" for c in row.changes):
+                lines.append(f"         value: {_value(row.old)} \u2192 {_value(row.new)} {_unit(row)}")
+            lines.extend(f"         {text}" for text in _other_changes(row))
+        else:
+            lines.append(f"         {_plain(row.new or row.old)}")
+        if _sentence(row):
+            lines.append(f"         \u201c{_short(_sentence(row))}\u201d")
+    if len(d.rows) > limit:
+        lines.append(f"... and {len(d.rows) - limit} more row change(s); use --format json")
+    for change in d.schemas[:limit]:
+        where = f"{change.resource}.{change.field}" if change.field else change.resource
+        detail = f"{change.property}: " if change.property and change.property != "type" else ""
+        lines.append(f"SCHEMA   {change.kind:20} {where}  {detail}"
+                     f"{_short(change.old, 60) if change.old is not None else '-'} \u2192 "
+                     f"{_short(change.new, 60) if change.new is not None else '-'}")
+    for change in d.metadata[:limit]:
+        lines.append(f"METADATA {change.property}: {_short(change.old, 60)} \u2192 "
+                     f"{_short(change.new, 60)}")
+    lines.extend(f"PROBLEM  {p}" for p in d.verdict.problems)
+    lines.append(_counts(d))
+    lines.append(_verdict_line(d))
+    return "\n".join(lines)
+
+
+def _counts(d: PackageDiff) -> str:
+    return (f"{d.count('row-changed')} changed, {d.count('row-added')} added, "
+            f"{d.count('row-removed')} removed row(s); {len(d.schemas)} schema and "
+            f"{len(d.metadata)} metadata change(s); version {d.verdict.old_version} -> "
+            f"{d.verdict.new_version}")
+
+
+# --- markdown -----------------------------------------------------------------------------
+
+def _cell(value: Any, limit: int = SENTENCE_CHARS) -> str:
+    if value is None or value == "":
+        return ""
+    return _short(value, limit).replace("\\", "\\\\").replace("|", "\\|")
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out.extend("| " + " | ".join(_cell(c) for c in row) + " |" for row in rows)
+    return out
+
+
+def render_markdown(d: PackageDiff, *, limit: int = 100) -> str:
+    v = d.verdict
+    icon = "\u2705" if v.ok else "\u274c"
+    lines = [f"## Data changes: `{d.old}` \u2192 `{d.new}`", "",
+             f"{icon} **{v.summary}**; version {v.old_version} \u2192 {v.new_version}", ""]
+    lines.extend(f"- \u274c {_cell(p, 1000)}" for p in v.problems)
+    if v.problems:
+        lines.append("")
+    sections = [
+        ("Changed figures", "row-changed",
+         ["Table", "Figure", "Old value", "New value", "Unit", "Other changes", "Sentence"],
+         lambda r: [r.resource, f"`{r.key}`", _value(r.old), _value(r.new), _unit(r),
+                    "; ".join(_other_changes(r)), _sentence(r)]),
+        ("Added figures", "row-added", ["Table", "Figure", "Value", "Unit", "Details", "Sentence"],
+         lambda r: [r.resource, f"`{r.key}`", _value(r.new), _unit(r), _plain(r.new), _sentence(r)]),
+        ("Removed figures", "row-removed",
+         ["Table", "Figure", "Value", "Unit", "Details", "Sentence"],
+         lambda r: [r.resource, f"`{r.key}`", _value(r.old), _unit(r), _plain(r.old), _sentence(r)]),
+    ]
+    for title, kind, header, cells in sections:
+        picked = [r for r in d.rows if r.kind == kind]
+        if not picked:
+            continue
+        lines += [f"### {title} ({len(picked)})", ""]
+        lines += _table(header, [cells(r) for r in picked[:limit]])
+        if len(picked) > limit:
+            lines.append(f"\n\u2026 and {len(picked) - limit} more; run `bgopendata diff --format json`")
+        lines.append("")
+    if d.schemas:
+        lines += [f"### Schema changes ({len(d.schemas)})", ""]
+        lines += _table(["Table", "Change", "Field", "Property", "Old", "New"],
+                        [[c.resource, c.kind, c.field, c.property, c.old, c.new]
+                         for c in d.schemas[:limit]])
+        lines.append("")
+    if d.metadata:
+        lines += [f"### Metadata changes ({len(d.metadata)})", ""]
+        lines += _table(["Property", "Old", "New"],
+                        [[f"`{c.property}`", c.old, c.new] for c in d.metadata[:limit]])
+        lines.append("")
+    if not d.changed:
+        lines += ["No figure, schema or metadata changed.", ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def render_json(d: PackageDiff, **_: Any) -> str:
+    data = d.model_dump(mode="json")
+    data["counts"] = {"changed": d.count("row-changed"), "added": d.count("row-added"),
+                      "removed": d.count("row-removed"), "schema": len(d.schemas),
+                      "metadata": len(d.metadata)}
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+RENDERERS = {"table": render_table, "markdown": render_markdown, "json": render_json}
