@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from bgopendata.csv_checks import check_csv
 from bgopendata.package import Package
 from bgopendata.report import Problem
 
@@ -36,8 +37,19 @@ def pinned_descriptor(package: Package) -> dict[str, Any]:
     return descriptor
 
 
+MAX_MESSAGE_CHARS = 300
+
+
 def check_structure(package: Package) -> list[Problem]:
-    """Run frictionless over the whole package and return its errors as problems."""
+    """Lexical checks of every CSV, then frictionless over the whole package, as problems.
+
+    When a file fails the lexical checks, frictionless is not run: its errors on a misread
+    file (a wrong delimiter, an unclosed quote) would only bury the real one.
+    """
+    lexical = [problem for res in package.resources
+               for problem in check_csv(res.path, res.relpath, res.name, res.schema)]
+    if lexical:
+        return lexical
     import frictionless
 
     descriptor = pinned_descriptor(package)
@@ -58,14 +70,18 @@ def check_structure(package: Package) -> list[Problem]:
 
 def _problem_from_error(err: Any, *, resource: str | None, path: str | None) -> Problem:
     row = getattr(err, "row_number", None)
+    if row is None and getattr(err, "label", None) is not None:
+        row = 1  # header errors: the header is line 1
     field_name = getattr(err, "field_name", None)
     label = getattr(err, "label", None)
     fields = [field_name] if field_name else ([label] if label else [])
-    message = getattr(err, "message", None) or getattr(err, "note", "") or err.title
+    message = " ".join(str(getattr(err, "message", None) or getattr(err, "note", "") or err.title).split())
+    if len(message) > MAX_MESSAGE_CHARS:
+        message = message[:MAX_MESSAGE_CHARS - 1] + "\u2026"
     return Problem(
         code=f"structure/{err.type}",
         severity="error",
-        message=" ".join(str(message).split()),
+        message=message,
         resource=resource,
         path=path,
         line=row,

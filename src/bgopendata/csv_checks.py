@@ -1,0 +1,93 @@
+"""Lexical checks on the raw CSV bytes that frictionless lets through or handles badly.
+
+frictionless sniffs a ``;`` file as valid, accepts ``NaN`` and ``inf`` as numbers, ignores a
+byte-order mark, reports Latin-1 bytes by byte offset rather than line, hangs on a header of a
+million columns and echoes a 10 MB cell into its message (see FACTS.md and tests/bad_inputs).
+These checks run first, streaming each file once, and name file, line and field; when they
+find a problem the package is not handed to frictionless at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+from bgopendata.report import Problem
+
+MAX_HEADER_BYTES = 1 << 20          # a header longer than 1 MiB is not a header
+MAX_FIELD_BYTES = 1 << 20           # no published cell comes near 1 MiB
+EXTRA_COLUMNS_ALLOWED = 100         # beyond this, stop before frictionless has to look
+NON_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
+SUSPECT_DELIMITERS = (";", "\t", "|")
+
+# The csv module refuses cells over 128 KiB by default; our own limit is checked per line above it.
+csv.field_size_limit(MAX_FIELD_BYTES + 1)
+
+
+def check_csv(path: Path, shown: str, resource: str, schema: dict) -> list[Problem]:
+    """All lexical problems of one CSV file; an empty list means frictionless may read it."""
+    fields = [f.get("name") for f in schema.get("fields", []) if isinstance(f, dict)]
+    numeric = {i for i, f in enumerate(schema.get("fields", []))
+               if isinstance(f, dict) and f.get("type") in ("number", "integer")}
+
+    def problem(code: str, message: str, line: int | None = None, field: str | None = None) -> Problem:
+        return Problem(code=f"structure/{code}", message=message, resource=resource, path=shown,
+                       line=line, fields=[field] if field else [])
+
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        return [problem("io-error", f"cannot read: {exc.strerror}")]
+    with handle:
+        head = handle.read(MAX_HEADER_BYTES + 1)
+        if not head:
+            return [problem("empty-file", "the file is empty; expected a header row and data rows")]
+        if head.startswith(b"\xef\xbb\xbf"):
+            return [problem("byte-order-mark", "starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM", 1)]
+        newline = head.find(b"\n")
+        if newline < 0 and len(head) > MAX_HEADER_BYTES:
+            return [problem("header-too-large", f"the header line is longer than {MAX_HEADER_BYTES} bytes", 1)]
+        handle.seek(0)
+        return list(_check_lines(handle, fields, numeric, problem))
+
+
+def _check_lines(handle: io.BufferedReader, fields: list, numeric: set[int], problem) -> Iterator[Problem]:
+    header: list[str] | None = None
+    rows = 0
+    for line_no, raw in enumerate(handle, start=1):
+        if len(raw) > MAX_FIELD_BYTES:
+            code = "header-too-large" if line_no == 1 else "field-too-large"
+            yield problem(code, f"line is longer than {MAX_FIELD_BYTES} bytes", line_no)
+            return
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield problem("encoding-error", f"not UTF-8: byte 0x{raw[exc.start]:02x} at column {exc.start + 1} "
+                                            "(Latin-1 or Windows-1252? re-save as UTF-8)", line_no)
+            return
+        if text.count('"') % 2:
+            yield problem("unclosed-quote", "a quoted field is not closed on its line (cells never span lines here)", line_no)
+            return
+        stripped = text.rstrip("\r\n")
+        if header is None:
+            header = next(csv.reader([stripped]))
+            if len(header) == 1 and len(fields) > 1:
+                used = next((d for d in SUSPECT_DELIMITERS if d in stripped), None)
+                if used:
+                    yield problem("wrong-delimiter", f"the header is separated by {used!r}; expected ','", 1)
+                    return
+            if len(header) > len(fields) + EXTRA_COLUMNS_ALLOWED:
+                yield problem("header-too-large", f"the header has {len(header)} columns; the schema has {len(fields)}", 1)
+                return
+            continue
+        if not stripped:
+            continue
+        rows += 1
+        cells = next(csv.reader([stripped]))
+        for index in numeric:
+            if index < len(cells) and cells[index].strip().lower() in NON_FINITE:
+                yield problem("non-finite-number", f"{cells[index]!r} is not a finite number", line_no, fields[index])
+    if header is not None and rows == 0:
+        yield problem("no-data-rows", "the file has a header but no data rows", 1)
