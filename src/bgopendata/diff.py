@@ -332,8 +332,10 @@ def judge(old: Package, new: Package, new_dir: Path, rows: list[RowChange],
         summary = "no changes"
     elif required == "none":
         summary = "wording or metadata changes only: no version bump needed"
+    elif problems:
+        summary = f"data changes that need a {required} bump ({old_text} -> {suggested})"
     else:
-        summary = f"data changes: need a {required} bump ({old_text} -> {suggested})"
+        summary = f"data changes; version {old_text} -> {new_text} covers the {required} bump they need"
     return Verdict(ok=not problems, required_bump=required, old_version=_text(old_text),
                    new_version=_text(new_text), suggested_version=suggested, problems=problems,
                    summary=summary)

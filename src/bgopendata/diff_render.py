@@ -38,9 +38,9 @@ def _other_changes(row: RowChange) -> list[str]:
             for c in row.changes if c.field != "value"]
 
 
-def _plain(side: dict[str, str] | None) -> str:
+def _plain(side: dict[str, str] | None, skip: tuple[str, ...] = ()) -> str:
     return ", ".join(f"{k} {_short(v, 80)}" for k, v in (side or {}).items()
-                     if not k.startswith("sentence_"))
+                     if not k.startswith("sentence_") and k not in skip)
 
 
 def _verdict_line(d: PackageDiff) -> str:
@@ -104,8 +104,9 @@ def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
 def render_markdown(d: PackageDiff, *, limit: int = 100) -> str:
     v = d.verdict
     icon = "\u2705" if v.ok else "\u274c"
-    lines = [f"## Data changes: `{d.old}` \u2192 `{d.new}`", "",
-             f"{icon} **{v.summary}**; version {v.old_version} \u2192 {v.new_version}", ""]
+    lines = [f"## Data changes: `{d.old}` \u2192 `{d.new}`", "", f"{icon} **{v.summary}**", "",
+             f"Version in datapackage.json: `{v.old_version}` \u2192 `{v.new_version}`; "
+             f"bump the changes need: **{v.required_bump}**", ""]
     lines.extend(f"- \u274c {_cell(p, 1000)}" for p in v.problems)
     if v.problems:
         lines.append("")
@@ -115,10 +116,12 @@ def render_markdown(d: PackageDiff, *, limit: int = 100) -> str:
          lambda r: [r.resource, f"`{r.key}`", _value(r.old), _value(r.new), _unit(r),
                     "; ".join(_other_changes(r)), _sentence(r)]),
         ("Added figures", "row-added", ["Table", "Figure", "Value", "Unit", "Details", "Sentence"],
-         lambda r: [r.resource, f"`{r.key}`", _value(r.new), _unit(r), _plain(r.new), _sentence(r)]),
+         lambda r: [r.resource, f"`{r.key}`", _value(r.new), _unit(r), _plain(r.new, ("value", "unit")),
+                    _sentence(r)]),
         ("Removed figures", "row-removed",
          ["Table", "Figure", "Value", "Unit", "Details", "Sentence"],
-         lambda r: [r.resource, f"`{r.key}`", _value(r.old), _unit(r), _plain(r.old), _sentence(r)]),
+         lambda r: [r.resource, f"`{r.key}`", _value(r.old), _unit(r), _plain(r.old, ("value", "unit")),
+                    _sentence(r)]),
     ]
     for title, kind, header, cells in sections:
         picked = [r for r in d.rows if r.kind == kind]
