@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from bgopendata.errors import UnusableInput
+from bgopendata.schema_checks import check_foreign_keys, check_schema
 
 DESCRIPTOR = "datapackage.json"
 
@@ -141,5 +142,7 @@ def open_package(path: str | Path = ".") -> Package:
             schema = read_json(schema_file, shown=str(schema_file))
         if not isinstance(schema, dict):
             raise UnusableInput(f"resource {name!r} has no Table Schema", path=shown, field=f"{where}.schema")
+        check_schema(schema, shown=schema_rel or f"{shown} {where}.schema")
         loaded.append(Resource(name, csv_path, relpath, res, schema, schema_rel))
+    check_foreign_keys({r.name: (r.schema, r.schema_path or shown) for r in loaded})
     return Package(root=root, descriptor=descriptor, resources=loaded)

@@ -12,6 +12,7 @@ import copy
 from typing import Any
 
 from bgopendata.csv_checks import check_csv
+from bgopendata.errors import UnusableInput
 from bgopendata.package import Package
 from bgopendata.report import Problem
 
@@ -59,6 +60,9 @@ def check_structure(package: Package) -> list[Problem]:
         report = fl_package.validate()
     except frictionless.FrictionlessException as exc:
         return [_problem_from_error(exc.error, resource=None, path="datapackage.json")]
+    except Exception as exc:  # noqa: BLE001 - a crash inside the validator must not become a traceback
+        raise UnusableInput(f"frictionless could not validate the package: {type(exc).__name__}: {exc}",
+                            path="datapackage.json") from None
     problems: list[Problem] = [
         _problem_from_error(err, resource=None, path="datapackage.json") for err in report.errors
     ]
