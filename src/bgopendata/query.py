@@ -16,7 +16,7 @@ from typing import Any
 
 from bgopendata import release_assets as assets
 from bgopendata.errors import UnusableInput
-from bgopendata.package import open_package, read_json
+from bgopendata.package import DESCRIPTOR, open_package, read_json, safe_path
 from bgopendata.schema_types import duckdb_type, missing_values
 
 ALLOWED_STATEMENTS = {"SELECT", "EXPLAIN"}
@@ -48,19 +48,57 @@ def is_url(text: str) -> bool:
     return text.startswith(("http://", "https://"))
 
 
-def csv_views(package_path: str | Path) -> list[tuple[str, str, str]]:
-    """``(view, SQL source, file)`` for each resource of the working tree, read as typed CSV."""
-    package = open_package(package_path)
+def csv_views(package_path: str | Path, wanted: set[str] | None = None) -> list[tuple[str, str, str]]:
+    """``(view, SQL source, file)`` for the working tree's resources, read as typed CSV.
+
+    With ``wanted`` (lower-case names the query references) only those schemas are read:
+    a cold ``query`` then reads one schema file, not twenty (see bench/query_speed.py).
+    """
+    resources = _wanted_resources(Path(package_path), wanted) if wanted else None
+    if resources is None:
+        resources = [(r.name, r.path, r.schema) for r in open_package(package_path).resources]
     views = []
-    for res in package.resources:
-        path = str(res.path.resolve())
+    for name, csv_path, schema in resources:
+        path = str(csv_path.resolve())
         columns = ", ".join(f"{sql_string(f['name'])}: {sql_string(duckdb_type(f))}"
-                            for f in res.schema.get("fields", []))
-        nulls = ", ".join(sql_string(v) for v in missing_values(res.schema))
+                            for f in schema.get("fields", []))
+        nulls = ", ".join(sql_string(v) for v in missing_values(schema))
         source = (f"read_csv({sql_string(path)}, header=true, auto_detect=false, delim=',', "
                   f"quote='\"', escape='\"', columns={{{columns}}}, nullstr=[{nulls}])")
-        views.append((res.name, source, path))
+        views.append((name, source, path))
     return views
+
+
+def _wanted_resources(target: Path, wanted: set[str]) -> list[tuple[str, Path, dict]] | None:
+    """The referenced resources only, through the same path checks as ``open_package``.
+
+    Returns None (load everything with ``open_package``, which explains any problem) when
+    the descriptor is unusual or a referenced name is not a resource.
+    """
+    root = target.parent if target.name == DESCRIPTOR and target.is_file() else target
+    shown = str(root / DESCRIPTOR)
+    try:
+        descriptor = read_json(root / DESCRIPTOR, shown=shown)
+    except UnusableInput:
+        return None
+    entries = descriptor.get("resources") if isinstance(descriptor, dict) else None
+    if not isinstance(entries, list) or not all(isinstance(r, dict) for r in entries):
+        return None
+    chosen = [r for r in entries if str(r.get("name", "")).lower() in wanted]
+    if {str(r.get("name", "")).lower() for r in chosen} != wanted:
+        return None
+    found = []
+    for res in chosen:
+        name = res["name"]
+        csv_path = safe_path(root, res.get("path"), shown=shown, what=f"resource {name!r} path")
+        schema = res.get("schema")
+        if isinstance(schema, str):
+            schema_file = safe_path(root, schema, shown=shown, what=f"resource {name!r} schema")
+            schema = read_json(schema_file, shown=str(schema_file))
+        if not csv_path.is_file() or not isinstance(schema, dict):
+            return None
+        found.append((name, csv_path, schema))
+    return found
 
 
 def release_views(release: str) -> list[tuple[str, str, str]]:
@@ -125,18 +163,23 @@ def httpfs_extension() -> Path:
     return path
 
 
-def connect(package: str | Path = ".", release: str | None = None):
-    """A sealed in-memory DuckDB connection with one view per resource."""
+def open_connection():
+    """An in-memory DuckDB connection that never installs or auto-loads an extension."""
     import duckdb
 
-    views = release_views(release) if release else csv_views(package)
-    con = duckdb.connect(":memory:", config={
+    return duckdb.connect(":memory:", config={
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
         "allow_community_extensions": False,
     })
+
+
+def add_views_and_seal(con: Any, views: list[tuple[str, str, str]], *, remote: bool) -> None:
+    """Create the views, then allow reading only their files and lock every setting."""
+    import duckdb
+
     try:
-        if release and is_url(release):
+        if remote:
             con.execute(f"LOAD {sql_string(str(httpfs_extension()))}")
         for name, source, _ in views:
             con.execute(f"CREATE VIEW {sql_name(name)} AS SELECT * FROM {source}")
@@ -146,13 +189,27 @@ def connect(package: str | Path = ".", release: str | None = None):
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
     except duckdb.Error as exc:
-        con.close()
         raise QueryError(f"cannot open the package for SQL: {_first_line(exc)}") from None
+
+
+def connect(package: str | Path = ".", release: str | None = None):
+    """A sealed in-memory DuckDB connection with one view per resource, for Python callers."""
+    views = release_views(release) if release else csv_views(package)
+    con = open_connection()
+    try:
+        add_views_and_seal(con, views, remote=bool(release and is_url(release)))
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
-def check_read_only(con: Any, sql: str) -> None:
-    """Refuse anything but one SELECT/EXPLAIN statement before DuckDB runs it."""
+def check_read_only(con: Any, sql: str) -> set[str] | None:
+    """Refuse anything but one SELECT/EXPLAIN statement; return the tables it reads.
+
+    The names come back lower-case, or None when the query names no table (``SHOW
+    TABLES``, ``information_schema``): such a query sees every view.
+    """
     import duckdb
 
     try:
@@ -164,23 +221,29 @@ def check_read_only(con: Any, sql: str) -> None:
     kind = statements[0].type.name
     if kind not in ALLOWED_STATEMENTS:
         raise QueryError(f"refused {kind} statement: the package is read-only; only SELECT queries run")
+    try:  # parses only, reads nothing; the sealed run reports any real problem
+        names = {n.lower() for n in con.get_table_names(sql)}
+    except duckdb.Error:
+        return None
+    return names or None
 
 
 def run(sql: str, *, package: str | Path = ".", release: str | None = None) -> Rows:
     """Run one read-only SQL query over the package (or a built release) and return its rows."""
     import duckdb
 
-    con = connect(package, release)
+    con = open_connection()
     try:
-        check_read_only(con, sql)
+        wanted = check_read_only(con, sql)
+        views = release_views(release) if release else csv_views(package, wanted)
+        add_views_and_seal(con, views, remote=bool(release and is_url(release)))
         try:
             cursor = con.execute(sql)
             columns = [d[0] for d in cursor.description or []]
             return Rows(columns, cursor.fetchall())
         except duckdb.CatalogException as exc:
-            views = ", ".join(name for (name,) in con.execute("SELECT view_name FROM duckdb_views() "
-                                                              "WHERE NOT internal ORDER BY 1").fetchall())
-            raise QueryError(f"{_first_line(exc)} (tables: {views})") from None
+            listed = ", ".join(sorted(name for name, _, _ in views))
+            raise QueryError(f"{_first_line(exc)} (tables: {listed})") from None
         except duckdb.Error as exc:
             raise QueryError(_first_line(exc)) from None
     finally:
