@@ -33,8 +33,25 @@ def _unit(row: RowChange) -> str:
     return (row.new or row.old or {}).get("unit", "")
 
 
+def _focus(old: str | None, new: str | None, width: int = 80) -> tuple[str, str]:
+    """Both texts cut to the same window around their first difference, so that a change
+    in the middle of a long sentence is visible."""
+    old, new = " ".join((old or "").split()), " ".join((new or "").split())
+    if len(old) <= width and len(new) <= width:
+        return old, new
+    same = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
+    start = max(0, same - width // 3)
+
+    def cut(text: str) -> str:
+        piece = text[start:start + width]
+        return ("\u2026" if start else "") + piece + ("\u2026" if start + width < len(text) else "")
+
+    return cut(old), cut(new)
+
+
 def _other_changes(row: RowChange) -> list[str]:
-    return [f"{c.field}: {_short(c.old, 80)!s} \u2192 {_short(c.new, 80)!s}"
+    arrow = " \u2192 "
+    return [f"{c.field}: {arrow.join(_focus(c.old, c.new))}"
             for c in row.changes if c.field != "value"]
 
 

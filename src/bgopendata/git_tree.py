@@ -33,7 +33,8 @@ def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
 
 
 def resolve_revision(spec: str, cwd: Path) -> tuple[str, str]:
-    """The commit id ``spec`` names in the repository at ``cwd``, and ``cwd``'s path inside it."""
+    """The commit id ``spec`` names in the repository at ``cwd``, and ``cwd``'s path inside it
+    (empty at the top of the repository)."""
     if spec.startswith("-") or not spec.strip():
         raise UnusableInput(f"{spec!r} is neither a folder nor a git revision")
     found = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{spec}^{{commit}}"], cwd)
@@ -42,6 +43,10 @@ def resolve_revision(spec: str, cwd: Path) -> tuple[str, str]:
                             f"at {cwd}")
     prefix = _git(["rev-parse", "--show-prefix"], cwd).stdout.strip()
     return found.stdout.strip(), prefix
+
+
+def _toplevel(cwd: Path) -> Path:
+    return Path(_git(["rev-parse", "--show-toplevel"], cwd).stdout.strip() or cwd)
 
 
 def previous_tag(tag: str, cwd: str | Path = ".") -> str | None:
@@ -71,14 +76,19 @@ def package_folder(spec: str, cwd: str | Path = ".") -> Iterator[tuple[Path, str
     commit, prefix = resolve_revision(spec, cwd)
     with tempfile.TemporaryDirectory(prefix="bgopendata-rev-") as tmp:
         tar_path = Path(tmp) / "tree.tar"
-        archived = _git(["archive", "--format=tar", f"--output={tar_path}", commit], cwd)
+        # "<commit>:<prefix>" is the tree of cwd's folder at that commit, whichever folder
+        # git archive is run from; cwd's folder is where the package is looked for.
+        tree = f"{commit}:{prefix.rstrip('/')}"
+        archived = _git(["archive", "--format=tar", f"--output={tar_path}", tree], _toplevel(cwd))
         if archived.returncode != 0:
-            raise UnusableInput(f"git archive {spec} failed: {_first_line(archived.stderr)}")
+            where = f"folder {prefix.rstrip('/')!r}" if prefix else "tree"
+            raise UnusableInput(f"cannot read the {where} of revision {spec}: "
+                                f"{_first_line(archived.stderr)}")
         root = Path(tmp) / "tree"
         with tarfile.open(tar_path) as archive:
             archive.extractall(root, filter="data")
         label = spec if spec.startswith(commit[:7]) else f"{spec} ({commit[:12]})"
-        yield (root / prefix if prefix else root), label
+        yield root, label
 
 
 def _first_line(text: str) -> str:

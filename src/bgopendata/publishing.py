@@ -40,9 +40,10 @@ def check_release(path: str | Path, tag: str) -> str:
 
 
 def release_notes(path: str | Path, tag: str, *, previous: str | None = None,
-                  cwd: str | Path = ".") -> str:
+                  cwd: str | Path | None = None) -> str:
     """The GitHub release notes for ``tag``: its CHANGELOG.md entry, then the diff against
-    ``previous`` (by default the newest earlier ``vX.Y.Z`` tag)."""
+    ``previous`` (by default the newest earlier ``vX.Y.Z`` tag). Tags are looked up in the
+    git repository at ``cwd``, by default the one holding the package."""
     from bgopendata.diff import compare
     from bgopendata.diff_render import render_markdown
     from bgopendata.git_tree import package_folder, previous_tag
@@ -51,6 +52,7 @@ def release_notes(path: str | Path, tag: str, *, previous: str | None = None,
     package = open_package(path)
     entry = read_changelog(package.root)[version]  # type: ignore[index]
     parts = [entry.body.strip(), ""]
+    cwd = package.root if cwd is None else cwd
     previous = previous or previous_tag(tag, cwd)
     if previous is None:
         parts.append("First release: there is no earlier `vX.Y.Z` tag to compare with.")
