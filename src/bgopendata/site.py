@@ -1,0 +1,350 @@
+"""``bgopendata site``: a static, bilingual data portal built from the package and its release.
+
+Pages are Jinja2 templates (``templates/``) filled from the package's own metadata and rows;
+interface words live in ``templates/labels.json``. The site is plain files: it works opened
+from disk and on GitHub Pages, fetches nothing from elsewhere, and ships the release files it
+links to. It is written to a temporary folder and renamed into place, so an interrupted
+build never leaves a half-written site.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections import Counter
+from importlib import resources as importlib_resources
+from pathlib import Path
+from typing import Any
+
+from bgopendata.dcat import Artifact, built_release, load_profile, release_artifacts, text_in
+from bgopendata.errors import InvalidData, UnusableInput
+from bgopendata.package import Package, Resource, open_package
+from bgopendata.schema_types import field_unit, foreign_keys, primary_key
+
+LANGS = ("en", "it")
+MARKER = ".bgopendata-site"  # marks a folder this command wrote, so it may replace it
+FACT_COLUMNS = ("value", "sentence_en")
+DETAIL_COLUMNS = (("sector", "sectors"), ("partner", "areas"), ("firm_group", None))
+
+
+def build_site(package_path: str | Path = ".", out: str | Path = "site", *,
+               release: str | Path | None = None) -> Path:
+    """Build the site for the package at ``package_path`` into ``out`` and return its path.
+
+    Download links describe ``release`` (a folder from ``bgopendata build``); without one,
+    a release is built in a temporary folder first. An invalid package is refused.
+    """
+    package = open_package(package_path)
+    dest = _checked_destination(Path(out), package)
+    report = _validated(package_path)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.building-", dir=dest.parent))
+    try:
+        if release is not None:
+            write_site(package, staging, release_artifacts(release), Path(release), report)
+        else:
+            with built_release(package_path) as folder:
+                write_site(package, staging, release_artifacts(folder), folder, report)
+        _swap_into_place(staging, dest)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return dest
+
+
+def write_site(package: Package, folder: Path, artifacts: list[Artifact], release_dir: Path,
+               report: Any) -> None:
+    """Write every page, chart, stylesheet and download into ``folder`` (empty)."""
+    from bgopendata.views import package_views, render_all
+
+    env = _environment()
+    labels = json.loads(_template_text("labels.json"))
+    desc = package.descriptor
+    views = package_views(package)
+    (folder / MARKER).write_text("written by bgopendata site\n", encoding="utf-8")
+    (folder / ".nojekyll").write_text("", encoding="utf-8")  # GitHub Pages: serve files as they are
+    (folder / "style.css").write_text(_template_text("style.css"), encoding="utf-8")
+    downloads = folder / "download"
+    downloads.mkdir()
+    for path in sorted(release_dir.iterdir()):
+        if path.is_file():
+            shutil.copyfile(path, downloads / path.name)
+    charts = render_all(package, folder / "charts", LANGS)
+    sizes = {key: _svg_size(path) for key, path in charts.items()}
+    tables = {res.name: _read_rows(res) for res in package.resources}
+    codes = _code_labels(tables)
+
+    titles = {lang: text_in(desc, "title", lang) or desc.get("title", "") for lang in LANGS}
+    descriptions = {lang: text_in(desc, "description", lang) or desc.get("description", "") for lang in LANGS}
+    (folder / "index.html").write_text(
+        env.get_template("choose.html").render(titles=titles, descriptions=descriptions), encoding="utf-8")
+
+    for lang in LANGS:
+        other = [x for x in LANGS if x != lang][0]
+        t = {key: value[lang] for key, value in labels.items()}
+        common = dict(lang=lang, other_lang=other, t=t, dataset_title=titles[lang],
+                      dataset_description=descriptions[lang], version=desc.get("version", ""))
+        page_dir = folder / lang
+        (page_dir / "resources").mkdir(parents=True)
+        chart_cards = [dict(name=v["name"], resource=v["resources"][0], title=_view_title(v, lang))
+                       for v in views]
+        resources = [dict(name=res.name, title=text_in(res.descriptor, "title", lang) or res.name,
+                          description=text_in(res.descriptor, "description", lang) or "",
+                          rows=len(tables[res.name])) for res in package.resources]
+        landing = env.get_template("landing.html").render(
+            **common, root="../", other_href=f"../{other}/index.html", page_title=t["home"],
+            licenses=desc.get("licenses", []), sources=_sources(desc), charts=chart_cards,
+            resources=resources, artifacts=[_artifact_row(a, lang) for a in artifacts],
+            jsonld=_jsonld(package, artifacts, lang))
+        (page_dir / "index.html").write_text(landing, encoding="utf-8")
+
+        for res, card in zip(package.resources, resources):
+            res_views = [dict(name=v["name"], title=_view_title(v, lang),
+                              width=sizes[(v["name"], lang)][0], height=sizes[(v["name"], lang)][1])
+                         for v in views if v["resources"][0] == res.name]
+            sql = example_sql(res, tables[res.name])
+            page = env.get_template("resource.html").render(
+                **common, root="../../", other_href=f"../../{other}/resources/{res.name}.html",
+                page_title=card["title"], res=card, charts=res_views,
+                table=_table(res, tables[res.name], codes, lang), fields=_fields(res, lang),
+                primary_key=", ".join(primary_key(res.schema)),
+                foreign_keys=[dict(fields=", ".join(f), resource=r, ref=", ".join(rf))
+                              for f, r, rf in foreign_keys(res.schema, res.name)],
+                sql=sql, sql_one_line=" ".join(sql.split()))
+            (page_dir / "resources" / f"{res.name}.html").write_text(page, encoding="utf-8")
+
+        rules_page = env.get_template("rules.html").render(
+            **common, root="../", other_href=f"../{other}/rules.html", page_title=t["rules"],
+            rules=declared_rules(package), inconsistencies=_inconsistencies(report),
+            translation=translation_differences(package, tables))
+        (page_dir / "rules.html").write_text(rules_page, encoding="utf-8")
+
+
+def example_sql(res: Resource, rows: list[dict[str, str]]) -> str:
+    """A query a newcomer can run as is: the table's most frequent measure, largest first."""
+    columns = set(rows[0]) if rows else {f["name"] for f in res.schema.get("fields", [])}
+    if {"measure", "value"} <= columns and rows:
+        measure = Counter(r["measure"] for r in rows).most_common(1)[0][0]
+        shown = [c for c in ("figure_id", "geo", "sector", "partner", "firm_group", "period", "value",
+                             "unit", "qualifier") if c in columns]
+        return (f"SELECT {', '.join(shown)}\nFROM {res.name}\nWHERE measure = '{measure}'\n"
+                f"ORDER BY value DESC;")
+    key = primary_key(res.schema)
+    order = f"\nORDER BY {', '.join(key)}" if key else ""
+    return f"SELECT *\nFROM {res.name}{order}\nLIMIT 10;"
+
+
+def declared_rules(package: Package) -> list[dict[str, Any]]:
+    """The rules declared in the Table Schemas' ``rules`` arrays, with the catalogue's titles."""
+    titles = {}
+    try:
+        catalogue = importlib_resources.files("bgopendata").joinpath("rules/catalogue.json").read_text("utf-8")
+        titles = {entry["code"]: entry.get("title", "") for entry in json.loads(catalogue)}
+    except (FileNotFoundError, ValueError, KeyError, TypeError):
+        pass
+    found = []
+    for res in package.resources:
+        for rule in res.schema.get("rules") or []:
+            if isinstance(rule, dict):
+                found.append(dict(id=rule.get("id", ""), kind=rule.get("kind", ""),
+                                  kind_title=titles.get(rule.get("kind", ""), ""),
+                                  severity=rule.get("severity", "error"), resource=res.name,
+                                  description=rule.get("description", ""),
+                                  explanation=rule.get("explanation") or ""))
+    return found
+
+
+def translation_differences(package: Package, tables: dict[str, list[dict[str, str]]]) -> list[dict[str, str]]:
+    """Figures whose precision or unit differs between the Italian and the English text."""
+    found = []
+    for res in package.resources:
+        for row in tables[res.name]:
+            q_it, q_en = row.get("qualifier_it", ""), row.get("qualifier_en", "")
+            unit, unit_en = row.get("unit", ""), row.get("unit_en", "")
+            if (q_it and q_en and q_it != q_en) or (unit_en and unit and unit_en != unit):
+                found.append(dict(resource=res.name, figure_id=row.get("figure_id", ""),
+                                  it=" · ".join(x for x in (q_it, unit) if x),
+                                  en=" · ".join(x for x in (q_en, unit_en or unit) if x),
+                                  note=row.get("note", "")))
+    return found
+
+
+def _validated(package_path: str | Path) -> Any:
+    from bgopendata.validation import validate
+
+    report = validate(package_path)
+    if not report.valid:
+        first = report.errors[0]
+        raise InvalidData(f"the package is invalid ({len(report.errors)} error(s)), first: "
+                          f"{first.location()}: {first.message}; run 'bgopendata validate'",
+                          path=str(package_path))
+    return report
+
+
+def _inconsistencies(report: Any) -> list[dict[str, Any]]:
+    return [dict(code=p.code, rule=p.rule, resource=p.resource, location=p.location(),
+                 message=p.message, expected=p.expected, found=p.found, sentence=p.sentence)
+            for p in report.warnings]
+
+
+def _environment() -> Any:
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.PackageLoader("bgopendata", "templates"),
+                              autoescape=jinja2.select_autoescape(["html"]),
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+
+
+def _template_text(name: str) -> str:
+    return importlib_resources.files("bgopendata").joinpath(f"templates/{name}").read_text("utf-8")
+
+
+def _read_rows(res: Resource) -> list[dict[str, str]]:
+    with open(res.path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _code_labels(tables: dict[str, list[dict[str, str]]]) -> dict[str, dict[str, dict[str, str]]]:
+    """``{code list: {id: {lang: label}}}`` for the code lists a fact table points at."""
+    labels: dict[str, dict[str, dict[str, str]]] = {}
+    for name, key in (("areas", "area_id"), ("sectors", "sector_id")):
+        labels[name] = {r[key]: {lang: r.get(f"name_{lang}") or r[key] for lang in LANGS}
+                        for r in tables.get(name, [])}
+    labels["sources"] = {r["source_id"]: {lang: r.get(f"citation_{lang}") or r.get("name") or r["source_id"]
+                                          for lang in LANGS} for r in tables.get("sources", [])}
+    return labels
+
+
+def _table(res: Resource, rows: list[dict[str, str]], codes: dict, lang: str) -> dict[str, Any]:
+    """A readable table: fact tables with names, units and the quoted sentence; code lists as they are."""
+    if not rows:
+        return dict(columns=[], rows=[])
+    if not all(c in rows[0] for c in FACT_COLUMNS):
+        columns = list(rows[0])
+        return dict(columns=columns, rows=[[dict(text=r[c], cls="") for c in columns] for r in rows])
+    t = json.loads(_template_text("labels.json"))
+    columns = ["figure_id", t["area"][lang], t["detail"][lang], t["period"][lang], t["measure"][lang],
+               t["value"][lang], t["unit"][lang], t["qualifier"][lang], t["source"][lang],
+               t["sentence"][lang], t["note"][lang]]
+    other = "en" if lang == "it" else "it"
+    out = []
+    for r in rows:
+        detail = next((codes.get(code_list or "", {}).get(r[col], {}).get(lang, r[col])
+                       for col, code_list in DETAIL_COLUMNS if r.get(col)), "")
+        sentence = r.get(f"sentence_{lang}") or r.get(f"sentence_{other}", "")
+        out.append([dict(text=r["figure_id"], cls=""),
+                    dict(text=codes["areas"].get(r.get("geo", ""), {}).get(lang, r.get("geo", "")), cls=""),
+                    dict(text=detail, cls=""), dict(text=r.get("period", ""), cls=""),
+                    dict(text=r.get("measure", ""), cls=""), dict(text=r["value"], cls="num"),
+                    dict(text=r.get("unit", ""), cls=""), dict(text=r.get("qualifier", ""), cls=""),
+                    dict(text=codes["sources"].get(r.get("source_id", ""), {}).get(lang, r.get("source_id", "")), cls=""),
+                    dict(text=sentence, cls="sentence"), dict(text=r.get("note", ""), cls="")])
+    return dict(columns=columns, rows=out)
+
+
+def _fields(res: Resource, lang: str) -> list[dict[str, str]]:
+    fields = []
+    for f in res.schema.get("fields", []):
+        constraints = f.get("constraints") or {}
+        fields.append(dict(name=f["name"], type=f.get("type", "string"),
+                           title=text_in(f, "title", lang) or f.get("title", ""),
+                           description=text_in(f, "description", lang) or f.get("description", ""),
+                           unit=field_unit(f) or "",
+                           constraints=json.dumps(constraints, ensure_ascii=False) if constraints else ""))
+    return fields
+
+
+def _sources(desc: dict[str, Any]) -> list[dict[str, str]]:
+    """Sources as links where they are files of the package (shipped in the zip), titles otherwise."""
+    return [dict(title=s.get("title", ""), href="") for s in desc.get("sources", []) if isinstance(s, dict)]
+
+
+def _artifact_row(art: Artifact, lang: str) -> dict[str, Any]:
+    return dict(name=art.name, file_type=art.file_type, bytes=art.bytes, sha256=art.sha256,
+                size=_human_size(art.bytes, lang))
+
+
+def _human_size(n: int, lang: str) -> str:
+    for unit, factor in (("MB", 1_000_000), ("kB", 1_000)):
+        if n >= factor:
+            text = f"{n / factor:.1f} {unit}"
+            return text.replace(".", ",") if lang == "it" else text
+    return f"{n} B"
+
+
+def _view_title(view: dict[str, Any], lang: str) -> str:
+    return view.get(f"title_{lang}") or view.get("title") or view["name"]
+
+
+def _svg_size(path: Path) -> tuple[int, int]:
+    head = path.read_text("utf-8")[:400]
+    width = re.search(r'width="([\d.]+)"', head)
+    height = re.search(r'height="([\d.]+)"', head)
+    return (round(float(width.group(1))) if width else 600, round(float(height.group(1))) if height else 300)
+
+
+def _jsonld(package: Package, artifacts: list[Artifact], lang: str) -> str:
+    """schema.org ``Dataset`` for search engines; ``</`` is escaped so it cannot close the script."""
+    desc = package.descriptor
+    base = load_profile()["base_uri"].rstrip("/") + "/"
+    spatial = desc.get("spatial") or {}
+    temporal = desc.get("temporal") or {}
+    data = {
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "name": text_in(desc, "title", lang) or desc.get("title"),
+        "description": text_in(desc, "description", lang) or desc.get("description"),
+        "url": f"{base}{lang}/index.html",
+        "version": desc.get("version"),
+        "inLanguage": ["it", "en"],
+        "isAccessibleForFree": True,
+        "keywords": desc.get("keywords", []),
+        "license": (desc.get("licenses") or [{}])[0].get("path"),
+        "creator": {"@type": "Organization", "name": "bgopendata contributors",
+                    "url": desc.get("homepage")},
+        "distribution": [{"@type": "DataDownload", "name": a.name, "encodingFormat": a.media_type,
+                          "contentUrl": f"{base}download/{a.name}", "contentSize": f"{a.bytes} B",
+                          "sha256": a.sha256} for a in artifacts],
+    }
+    if spatial.get("nuts3"):
+        data["spatialCoverage"] = {"@type": "Place", "name": spatial.get("name"),
+                                   "identifier": f"NUTS:{spatial['nuts3']}"}
+    if temporal.get("start") and temporal.get("end"):
+        data["temporalCoverage"] = f"{temporal['start']}/{temporal['end']}"
+    return json.dumps(data, ensure_ascii=False, indent=1).replace("</", "<\\/")
+
+
+def _checked_destination(out: Path, package: Package) -> Path:
+    """Refuse to replace anything that is not an earlier site (or to write into the package's data)."""
+    dest = out.resolve()
+    root = package.root.resolve()
+    if dest == root or root.is_relative_to(dest) or any(
+            dest.is_relative_to(root / part) for part in ("resources", "schemas", "sources", "views")):
+        raise UnusableInput("the site folder must not contain or sit inside the package's data", path=str(out))
+    if dest.exists() and not dest.is_dir():
+        raise UnusableInput("exists and is not a folder", path=str(out))
+    if dest.is_dir() and any(dest.iterdir()) and not (dest / MARKER).is_file():
+        raise UnusableInput(f"is not empty and was not written by 'bgopendata site' (no {MARKER}); "
+                            "refusing to replace it", path=str(out))
+    return dest
+
+
+def _swap_into_place(staging: Path, dest: Path) -> None:
+    """Rename the finished site over ``dest``; the old one is removed only once the new one is in."""
+    os.chmod(staging, 0o755)
+    if not dest.exists():
+        os.rename(staging, dest)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old-", dir=dest.parent))
+    os.rename(dest, retired / dest.name)
+    try:
+        os.rename(staging, dest)
+    except BaseException:
+        os.rename(retired / dest.name, dest)
+        shutil.rmtree(retired, ignore_errors=True)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
