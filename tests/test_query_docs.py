@@ -12,7 +12,7 @@ from bgopendata.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "releases.md"
-EXAMPLE = re.compile(r"```sql\n(?P<sql>.*?)\n```\s*\n```text\n(?P<out>.*?)\n```", re.S)
+EXAMPLE = re.compile(r"```sql\n(?P<sql>(?:(?!```).)*?)\n```[ \t]*\n\s*```text\n(?P<out>.*?)\n```", re.S)
 
 
 def examples() -> list[tuple[str, str]]:
