@@ -282,6 +282,14 @@ def test_unknown_revision_and_bad_csv_are_one_line_errors(repo, monkeypatch, tmp
                                      "9 cells but the header has 8")
 
 
+def test_a_revision_with_a_symlink_leading_out_is_refused(repo):
+    (repo / "escape").symlink_to("/etc")
+    git(repo, "add", "escape")
+    git(repo, "commit", "-q", "-m", "a link out")
+    with pytest.raises(UnusableInput, match="cannot extract revision HEAD"):
+        diff("HEAD", ".", cwd=repo)
+
+
 # --- changelog, release-check and release-notes -------------------------------------------
 
 def test_changelog_entries_ignore_code_blocks_and_link_definitions():

@@ -85,8 +85,11 @@ def package_folder(spec: str, cwd: str | Path = ".") -> Iterator[tuple[Path, str
             raise UnusableInput(f"cannot read the {where} of revision {spec}: "
                                 f"{_first_line(archived.stderr)}")
         root = Path(tmp) / "tree"
-        with tarfile.open(tar_path) as archive:
-            archive.extractall(root, filter="data")
+        try:
+            with tarfile.open(tar_path) as archive:
+                archive.extractall(root, filter="data")
+        except tarfile.TarError as exc:  # e.g. a symlink in the tree pointing outside it
+            raise UnusableInput(f"cannot extract revision {spec}: {exc}") from None
         label = spec if spec.startswith(commit[:7]) else f"{spec} ({commit[:12]})"
         yield root, label
 
