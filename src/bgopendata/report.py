@@ -28,6 +28,7 @@ class Problem(BaseModel):
     found: str | None = None
     sentence: str | None = None
     rule: str | None = Field(default=None, description="id of the declared rule that raised it")
+    figures: list[str] = Field(default_factory=list, description="ids of the figures the rule relates")
 
     def location(self) -> str:
         where = self.path or self.resource or ""

@@ -1,4 +1,4 @@
-"""``validate(path)``: structural checks (frictionless), then consistency rules, one report.
+"""``validate(path)``: structural checks (frictionless), then consistency rules (pandera), one report.
 
 Unusable input (unreadable descriptor, paths escaping the package) raises
 ``UnusableInput``; everything else ends up as problems in the returned ``Report``.
@@ -15,11 +15,15 @@ from bgopendata.structure import check_structure
 
 def validate(path: str | Path = ".", *, strict: bool = False) -> Report:
     """Validate the package at ``path``; raises ``UnusableInput`` when it cannot be read."""
+    from bgopendata.consistency import check_consistency
+
     package = open_package(path)
     problems = check_structure(package)
+    structure_failed = any(p.severity == "error" for p in problems)
+    consistency, stats = check_consistency(package, structure_failed=structure_failed)
     return Report(
         package=str(package.root),
         strict=strict,
-        problems=problems,
-        stats={"resources": len(package.resources)},
+        problems=problems + consistency,
+        stats={"resources": len(package.resources), **stats},
     )
