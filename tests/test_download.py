@@ -161,3 +161,13 @@ def test_hash_failure_is_invalid_data_from_python(server, tmp_path):
 def test_download_help_has_an_example():
     result = CliRunner().invoke(cli, ["download", "--help"])
     assert "Example:" in result.output and "BGOPENDATA_BASE_URL" in result.output
+
+
+def test_terminal_progress_is_one_self_overwriting_line(capsys):
+    from bgopendata.cli.download_cmd import _terminal_progress
+
+    _terminal_progress("exports.csv", 500_000, 1_000_000)
+    _terminal_progress("exports.csv", 1_000_000, 1_000_000)
+    err = capsys.readouterr().err
+    assert err.count("\r") == 2 and err.endswith("\n") and err.count("\n") == 1
+    assert "( 50%)" in err and "(100%)" in err
