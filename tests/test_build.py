@@ -253,3 +253,9 @@ def test_real_package_builds_and_its_database_answers(tmp_path):
         assert undocumented == []
     finally:
         con.close()
+    # the working tree's typed CSV views and the release's Parquet files hold the same values
+    from bgopendata.query import run
+
+    for name in names:
+        sql = f'SELECT * FROM "{name}" ORDER BY ALL'
+        assert run(sql, package=ROOT).rows == run(sql, release=str(dist)).rows, name
