@@ -67,7 +67,8 @@ def write_site(package: Package, folder: Path, artifacts: list[Artifact], releas
     views = package_views(package)
     (folder / MARKER).write_text("written by bgopendata site\n", encoding="utf-8")
     (folder / ".nojekyll").write_text("", encoding="utf-8")  # GitHub Pages: serve files as they are
-    (folder / "style.css").write_text(_template_text("style.css"), encoding="utf-8")
+    for asset in ("style.css", "favicon.svg"):
+        (folder / asset).write_text(_template_text(asset), encoding="utf-8")
     downloads = folder / "download"
     downloads.mkdir()
     for path in sorted(release_dir.iterdir()):
