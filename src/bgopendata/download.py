@@ -58,11 +58,13 @@ def asset_url(base: str, version: str, asset: str) -> str:
 
 
 def normalise_version(version: str) -> str:
-    if version != "latest" and not version.startswith("v"):
-        version = f"v{version}"
-    if version != "latest" and not VERSION.match(version):
+    """``latest`` or a tag ``vX.Y.Z`` (a bare ``X.Y.Z`` gets its ``v``)."""
+    if version == "latest":
+        return version
+    tag = version if version.startswith("v") else f"v{version}"
+    if not VERSION.match(tag):
         raise UnusableInput(f"version {version!r} is not 'latest' or vX.Y.Z")
-    return version
+    return tag
 
 
 def download(version: str = "latest", fmt: str = "csv", dest: str | Path = ".",
