@@ -1,0 +1,458 @@
+"""The static site, read as files (both languages, downloads that match the release, tables
+that hold every row with its sentence, SQL examples that run, nothing fetched from elsewhere,
+an atomic build that refuses to overwrite what it did not write) and in a real browser.
+
+One module, so the release and the site are built once for all of these tests."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import html
+import http.server
+import json
+import re
+import shutil
+import subprocess
+import threading
+import time
+import urllib.request
+from collections import deque
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urldefrag, urlparse
+
+import pytest
+from click.testing import CliRunner
+
+from bgopendata.cli import cli
+from bgopendata.package import open_package
+from bgopendata.query import run as run_sql
+from bgopendata.release import build
+from bgopendata.site import MARKER, build_site, declared_rules
+from bgopendata.validation import validate
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = open_package(ROOT)
+
+
+class Page(HTMLParser):
+    """The parts of a page the tests read: tables (cell texts), links, assets, scripts, lang."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self.links: list[str] = []
+        self.assets: list[str] = []
+        self.scripts: list[tuple[dict, str]] = []
+        self.lang = None
+        self._cell: list[str] | None = None
+        self._script: dict | None = None
+        self._in_body = False
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "html":
+            self.lang = a.get("lang")
+        elif tag == "table":
+            self.tables.append([])
+        elif tag == "tbody":
+            self._in_body = True
+        elif tag == "tr" and self._in_body:
+            self.tables[-1].append([])
+        elif tag == "td" and self._in_body:
+            self._cell = []
+        elif tag == "a" and "href" in a:
+            self.links.append(a["href"])
+        elif tag in {"img", "script"} and a.get("src"):
+            self.assets.append(a["src"])
+        elif tag == "link" and a.get("href"):
+            self.assets.append(a["href"])
+        if tag == "script":
+            self._script = a
+            self.scripts.append((a, ""))
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self._cell is not None:
+            self.tables[-1][-1].append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "tbody":
+            self._in_body = False
+        elif tag == "script":
+            self._script = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+        if self._script is not None:
+            attrs, text = self.scripts[-1]
+            self.scripts[-1] = (attrs, text + data)
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory) -> Path:
+    return build(ROOT, tmp_path_factory.mktemp("rel") / "dist").path
+
+
+@pytest.fixture(scope="module")
+def site(release, tmp_path_factory) -> Path:
+    return build_site(ROOT, tmp_path_factory.mktemp("site") / "site", release=release)
+
+
+def page(site: Path, rel: str) -> Page:
+    return Page((site / rel).read_text("utf-8"))
+
+
+def rows_of(name: str) -> list[dict[str, str]]:
+    with open(PACKAGE.resource(name).path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_every_page_exists_in_both_languages_and_links_its_counterpart(site):
+    en = {p.relative_to(site / "en").as_posix() for p in (site / "en").rglob("*.html")}
+    it = {p.relative_to(site / "it").as_posix() for p in (site / "it").rglob("*.html")}
+    assert en == it
+    assert {f"resources/{r.name}.html" for r in PACKAGE.resources} | {"index.html", "rules.html"} == en
+    for lang, other in (("en", "it"), ("it", "en")):
+        for rel in en:
+            parsed = page(site, f"{lang}/{rel}")
+            assert parsed.lang == lang
+            switch = [h for h in parsed.links if f"/{other}/" in h]
+            assert switch, f"{lang}/{rel} has no language switch"
+            assert all((site / lang / Path(rel).parent / h).resolve().is_file() for h in switch)
+
+
+def test_titles_and_descriptions_come_from_the_metadata(site):
+    descriptor = PACKAGE.descriptor
+    en, it = (site / "en/index.html").read_text("utf-8"), (site / "it/index.html").read_text("utf-8")
+    en, it = html.unescape(en), html.unescape(it)
+    assert descriptor["title"] in en and descriptor["title_it"] in it
+    assert descriptor["description"] in en and descriptor["description_it"] in it
+    res = PACKAGE.resource("province_exports").descriptor
+    assert res["title_it"] in html.unescape((site / "it/resources/province_exports.html").read_text("utf-8"))
+
+
+def test_downloads_list_each_release_file_with_its_real_size_and_sha256(site, release):
+    table = page(site, "en/index.html").tables[-1]
+    listed = {row[0]: row for row in table}
+    expected = sorted(p.name for p in release.iterdir() if p.name != "SHA256SUMS")
+    assert sorted(listed) == expected
+    text = (site / "en/index.html").read_text("utf-8")
+    for name in expected:
+        data = (site / "download" / name).read_bytes()
+        assert data == (release / name).read_bytes()
+        assert listed[name][3] == hashlib.sha256(data).hexdigest()
+        assert f'title="{len(data)} bytes"' in text
+    assert (site / "download" / "SHA256SUMS").is_file()
+
+
+def test_landing_page_embeds_a_schema_org_dataset(site, release):
+    scripts = [text for attrs, text in page(site, "en/index.html").scripts if attrs.get("type") == "application/ld+json"]
+    assert len(scripts) == 1
+    data = json.loads(scripts[0])
+    assert data["@type"] == "Dataset" and data["@context"] == "https://schema.org/"
+    assert data["name"] == PACKAGE.descriptor["title"] and data["version"] == PACKAGE.descriptor["version"]
+    assert data["license"] == PACKAGE.descriptor["licenses"][0]["path"]
+    by_name = {d["name"]: d for d in data["distribution"]}
+    assert by_name["areas.csv"]["sha256"] == hashlib.sha256((release / "areas.csv").read_bytes()).hexdigest()
+    assert data["spatialCoverage"]["identifier"].endswith("ITC46")
+
+
+@pytest.mark.parametrize("lang", ["en", "it"])
+def test_each_table_page_shows_every_row_with_its_sentence_and_every_field(site, lang):
+    for res in PACKAGE.resources:
+        parsed = page(site, f"{lang}/resources/{res.name}.html")
+        rows = rows_of(res.name)
+        data_table, schema_table = parsed.tables[0], parsed.tables[1]
+        assert len(data_table) == len(rows), res.name
+        assert [r[0] for r in schema_table] == [f["name"] + (f.get(f"title_{lang}") if lang == "it" and f.get("title_it") else f.get("title", ""))
+                                                 for f in res.schema["fields"]]
+        if "sentence_en" in rows[0]:
+            other = "it" if lang == "en" else "en"
+            for shown, row in zip(data_table, rows):
+                assert shown[0] == row["figure_id"]
+                assert row["value"] in shown
+                assert (row[f"sentence_{lang}"] or row[f"sentence_{other}"]) in shown
+
+
+def test_each_example_query_runs_and_returns_rows(site):
+    for res in PACKAGE.resources:
+        text = (site / "en" / "resources" / f"{res.name}.html").read_text("utf-8")
+        found = re.findall(r'<code class="sql">(.*?)</code>', text, flags=re.S)
+        assert len(found) == 1, res.name
+        sql = html.unescape(found[0])
+        assert sql.startswith("SELECT") and f"FROM {res.name}" in sql, (res.name, sql)
+        result = run_sql(sql, package=ROOT)
+        assert len(result.rows) > 0, res.name
+
+
+def test_charts_are_local_svg_files_in_both_languages(site):
+    from bgopendata.views import package_views
+
+    for view in package_views(PACKAGE):
+        for lang in ("en", "it"):
+            svg = (site / "charts" / f"{view['name']}.{lang}.svg").read_text("utf-8")
+            assert svg.startswith("<svg")
+            assert f"../../charts/{view['name']}.{lang}.svg" in (
+                site / lang / "resources" / f"{view['resources'][0]}.html").read_text("utf-8")
+
+
+def test_nothing_is_fetched_from_elsewhere(site):
+    for path in site.rglob("*.html"):
+        parsed = Page(path.read_text("utf-8"))
+        external = [a for a in parsed.assets if re.match(r"^(https?:)?//", a)]
+        assert external == [], path
+        assert all(not attrs.get("src") for attrs, _ in parsed.scripts), path
+    for path in list(site.rglob("*.css")) + list((site / "charts").glob("*.svg")):
+        text = path.read_text("utf-8")
+        assert "@import" not in text and "url(http" not in text and "xlink:href=\"http" not in text, path
+
+
+def test_rules_page_lists_the_declared_rules_and_the_known_inconsistencies(site):
+    report = validate(ROOT)
+    for lang in ("en", "it"):
+        parsed = page(site, f"{lang}/rules.html")
+        rules = declared_rules(PACKAGE)
+        tables = parsed.tables
+        if rules:
+            assert sorted(r[0] for r in tables[0]) == sorted(r["id"] for r in rules)
+            tables = tables[1:]
+        if report.warnings:
+            assert len(tables[0]) == len(report.warnings)
+            tables = tables[1:]
+        translated = tables[0]
+        assert translated, "the documents' translation differences are listed"
+        assert all(r[2] != r[3] for r in translated)
+
+
+def test_site_refuses_to_replace_a_folder_it_did_not_write(release, tmp_path):
+    target = tmp_path / "mine"
+    target.mkdir()
+    (target / "notes.txt").write_text("keep me", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["site", str(ROOT), "--out", str(target), "--release", str(release)])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and "refusing" in result.output
+    assert [p.name for p in target.iterdir()] == ["notes.txt"]
+
+
+def test_site_replaces_an_earlier_site_whole(site, release, tmp_path):
+    out = tmp_path / "site"
+    shutil.copytree(site, out)
+    (out / "stale.html").write_text("old", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["site", str(ROOT), "--out", str(out), "--release", str(release)])
+    assert result.exit_code == 0, result.output
+    assert not (out / "stale.html").exists() and (out / MARKER).is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"], "no staging folder is left behind"
+
+
+def test_an_invalid_package_writes_no_site(release, tmp_path):
+    copy = tmp_path / "pkg"
+    copy.mkdir()
+    shutil.copyfile(ROOT / "datapackage.json", copy / "datapackage.json")
+    for part in ("resources", "schemas", "sources", "views"):
+        shutil.copytree(ROOT / part, copy / part)
+    csv_path = copy / "resources" / "province_exports.csv"
+    csv_path.write_text(csv_path.read_text("utf-8").replace(",37,EUR_bn,", ",thirty-seven,EUR_bn,", 1),
+                        encoding="utf-8")
+    out = tmp_path / "site"
+    result = CliRunner().invoke(cli, ["site", str(copy), "--out", str(out), "--release", str(release)])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "invalid" in result.output
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg"]
+
+
+# --- In a real browser ---------------------------------------------------------------------
+# Debian's headless chromium, driven over the DevTools protocol, opens the site from a local
+# HTTP server on 127.0.0.1, follows every internal link, and finds no console error, no broken
+# image, no failed request and no request leaving the machine. Screenshots of the landing page
+# and a table page are saved in the test's tmp folder. No driver library that downloads
+# browsers: ``websocket-client`` talks CDP to the system chromium (selenium's current release
+# cannot be installed next to our pinned certifi).
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--remote-debugging-port=0", "--window-size=1280,900", "--hide-scrollbars"]
+PAGE_TIMEOUT_S = 30
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    path = shutil.which("chromium")
+    if path is None:
+        pytest.skip("chromium is not installed (.ci/run installs Debian's chromium with apt-get)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def served_site(site):
+    """The built site served by http.server on 127.0.0.1; yields (base URL, request log, folder)."""
+    log: list[tuple[str, int]] = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(site), **kwargs)
+
+        def log_request(self, code="-", size="-"):
+            log.append((self.path, int(code)))
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", log, site
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class Browser:
+    """A headless chromium and one page target, spoken to over the DevTools protocol."""
+
+    def __init__(self, executable: str, profile: Path) -> None:
+        import websocket
+
+        self.proc = subprocess.Popen([executable, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        port_file = profile / "DevToolsActivePort"
+        deadline = time.monotonic() + PAGE_TIMEOUT_S
+        while not (port_file.is_file() and port_file.read_text().strip()):
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                self.close()
+                raise RuntimeError("chromium did not open its DevTools port")
+            time.sleep(0.1)
+        port = port_file.read_text().split()[0]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as resp:
+            target = next(t for t in json.load(resp) if t["type"] == "page")
+        self.ws = websocket.create_connection(target["webSocketDebuggerUrl"], timeout=PAGE_TIMEOUT_S,
+                                              suppress_origin=True)
+        self.next_id = 0
+        self.events: list[dict] = []
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            self.call(f"{domain}.enable")
+
+    def call(self, method: str, **params):
+        self.next_id += 1
+        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        while True:
+            msg = json.loads(self.ws.recv())
+            if msg.get("id") == self.next_id:
+                if "error" in msg:
+                    raise RuntimeError(f"{method}: {msg['error']}")
+                return msg.get("result", {})
+            self.events.append(msg)
+
+    def wait_for(self, method: str) -> dict:
+        for i, event in enumerate(self.events):
+            if event.get("method") == method:
+                return self.events.pop(i)
+        while True:
+            msg = json.loads(self.ws.recv())
+            if msg.get("method") == method:
+                return msg
+            self.events.append(msg)
+
+    def open(self, url: str) -> None:
+        self.events.clear()
+        self.call("Page.navigate", url=url)
+        self.wait_for("Page.loadEventFired")
+
+    def evaluate(self, expression: str):
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+        return result["result"].get("value")
+
+    def problems(self) -> list[str]:
+        """Console errors, uncaught exceptions, browser log errors and failed loads since ``open``."""
+        found = []
+        for e in self.events:
+            m, p = e.get("method"), e.get("params", {})
+            if m == "Runtime.consoleAPICalled" and p.get("type") in {"error", "assert"}:
+                found.append(f"console: {p.get('args')}")
+            elif m == "Runtime.exceptionThrown":
+                found.append(f"exception: {p.get('exceptionDetails', {}).get('text')}")
+            elif m == "Log.entryAdded" and p.get("entry", {}).get("level") == "error":
+                found.append(f"log: {p['entry'].get('text')} {p['entry'].get('url', '')}")
+            elif m == "Network.loadingFailed":
+                found.append(f"failed load: {p.get('errorText')}")
+        return found
+
+    def requested(self) -> list[str]:
+        return [e["params"]["request"]["url"] for e in self.events if e.get("method") == "Network.requestWillBeSent"]
+
+    def screenshot(self, path: Path) -> None:
+        data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=False)["data"]
+        path.write_bytes(base64.b64decode(data))
+
+    def close(self) -> None:
+        try:
+            if getattr(self, "ws", None) is not None:
+                self.ws.close()
+        finally:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+LINKS_JS = "[...document.querySelectorAll('a[href]')].map(a => a.href)"
+BROKEN_IMAGES_JS = "[...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
+IDS_JS = "[...document.querySelectorAll('[id]')].map(e => e.id)"
+
+
+def test_every_internal_page_loads_cleanly_in_chromium(chromium, served_site, tmp_path):
+    base, server_log, site = served_site
+    browser = Browser(chromium, tmp_path / "profile")
+    visited: dict[str, list[str]] = {}
+    fragments: list[tuple[str, str, str]] = []
+    files: set[str] = set()
+    images = 0
+    try:
+        queue = deque([base + "index.html"])
+        while queue:
+            url = queue.popleft()
+            if url in visited:
+                continue
+            browser.open(url)
+            assert browser.problems() == [], url
+            outside = [u for u in browser.requested() if not u.startswith(base) and not u.startswith("data:")]
+            assert outside == [], f"{url} reaches outside the site: {outside}"
+            assert browser.evaluate(BROKEN_IMAGES_JS) == [], url
+            images += browser.evaluate("document.images.length")
+            visited[url] = browser.evaluate(IDS_JS)
+            for href in browser.evaluate(LINKS_JS):
+                target, fragment = urldefrag(href)
+                if not target.startswith(base):
+                    continue  # licence and homepage links leave the site on purpose
+                if fragment:
+                    fragments.append((url, target, fragment))
+                if target.endswith(".html"):
+                    queue.append(target)
+                else:
+                    files.add(target)
+            if url.endswith("/en/index.html"):
+                browser.screenshot(tmp_path / "landing.png")
+            if url.endswith("/en/resources/province_exports.html"):
+                browser.screenshot(tmp_path / "resource.png")
+    finally:
+        browser.close()
+
+    pages = {p.relative_to(site).as_posix() for p in site.rglob("*.html")}
+    assert {urlparse(u).path.lstrip("/") for u in visited} == pages, "every page is reachable by a link"
+    assert len(pages) == 1 + 2 * (2 + len(list((site / "en" / "resources").iterdir())))
+    assert images >= 20, "the charts are shown as images"
+    for page, target, fragment in fragments:
+        assert fragment in visited[target], f"{page} links to a missing anchor {target}#{fragment}"
+    # Downloads and other files linked from the pages exist and are served whole.
+    assert files, "the pages link the release files"
+    for url in sorted(files):
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            body = resp.read()
+        assert body == (site / urlparse(url).path.lstrip("/")).read_bytes()
+    assert [entry for entry in server_log if entry[1] >= 400] == []
+    for shot in ("landing.png", "resource.png"):
+        png = (tmp_path / shot).read_bytes()
+        assert png.startswith(b"\x89PNG") and len(png) > 20_000
