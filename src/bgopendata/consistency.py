@@ -8,13 +8,14 @@ lazily, so every failing rule is reported, and a failing group yields one failur
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from bgopendata.errors import UnusableInput
 from bgopendata.package import Package
 from bgopendata.report import Problem
 from bgopendata.rules.catalogue import message
-from bgopendata.rules.declarations import parse_rules
+from bgopendata.rules.declarations import RuleBase, parse_rules
 from bgopendata.rules.figures import FigureIndex
 from bgopendata.rules.kinds import KIND_FUNCTIONS, Failure
 from bgopendata.rules.resolve import BoundRule, ReferenceError_, bind
@@ -42,16 +43,20 @@ def build_index(package: Package, frames: dict[str, Any]) -> FigureIndex:
     return index
 
 
-def bind_rules(package: Package, index: FigureIndex, *, tolerate_missing: bool = False
-               ) -> tuple[list[BoundRule], int]:
-    """Parse and bind every declared rule; returns the bound rules and how many were skipped.
+@dataclass
+class Prepared:
+    """The package read for the rules: frames, figure index, and every rule's parsed declaration."""
 
-    A reference to a missing figure is an ``UnusableInput`` unless ``tolerate_missing``
-    (the structural check already failed, e.g. a row's id was mistyped): then the rule is
-    skipped, because the structural errors already make the package invalid.
-    """
-    bound: list[BoundRule] = []
-    skipped = 0
+    frames: dict[str, Any]
+    index: FigureIndex
+    declared: list[tuple[str, str, RuleBase]]  # (resource, schema path, rule)
+
+
+def prepare(package: Package) -> Prepared:
+    """Read the tables and parse every rule declaration; a malformed rule fails here, early."""
+    frames = read_frames(package)
+    index = build_index(package, frames)
+    declared: list[tuple[str, str, RuleBase]] = []
     seen: dict[str, str] = {}
     for res in package.resources:
         shown = res.schema_path or f"datapackage.json#{res.name}"
@@ -60,29 +65,42 @@ def bind_rules(package: Package, index: FigureIndex, *, tolerate_missing: bool =
                 raise UnusableInput(f"rule id {rule.id!r} is also declared in {seen[rule.id]}",
                                     path=shown, field=f"rules[{rule.id}]")
             seen[rule.id] = shown
-            if res.name not in index.rows:
-                skipped += 1
-                continue
-            try:
-                bound.append(bind(rule, resource=res.name, schema_path=shown, index=index))
-            except ReferenceError_:
-                if not tolerate_missing:
-                    raise
-                skipped += 1
+            declared.append((res.name, shown, rule))
+    return Prepared(frames, index, declared)
+
+
+def bind_rules(prepared: Prepared, *, tolerate_missing: bool = False) -> tuple[list[BoundRule], int]:
+    """Bind every declared rule; returns the bound rules and how many were skipped.
+
+    A reference to a missing figure is an ``UnusableInput`` unless ``tolerate_missing``
+    (the structural check already failed, e.g. a row's id was mistyped): then the rule is
+    skipped, because the structural errors already make the package invalid.
+    """
+    bound: list[BoundRule] = []
+    skipped = 0
+    for resource, shown, rule in prepared.declared:
+        if resource not in prepared.index.rows:
+            skipped += 1
+            continue
+        try:
+            bound.append(bind(rule, resource=resource, schema_path=shown, index=prepared.index))
+        except ReferenceError_:
+            if not tolerate_missing:
+                raise
+            skipped += 1
     return bound, skipped
 
 
-def check_consistency(package: Package, *, structure_failed: bool = False
-                      ) -> tuple[list[Problem], dict[str, int]]:
+def check_consistency(package: Package, *, structure_failed: bool = False,
+                      prepared: Prepared | None = None) -> tuple[list[Problem], dict[str, int]]:
     """Run every declared rule; returns the problems and counts for the report's stats."""
-    frames = read_frames(package)
-    index = build_index(package, frames)
-    bound, skipped = bind_rules(package, index, tolerate_missing=structure_failed)
+    prepared = prepared or prepare(package)
+    bound, skipped = bind_rules(prepared, tolerate_missing=structure_failed)
+    stats = {"rules": len(bound), "rules_skipped": skipped, "figures": len(prepared.index.figures)}
     if not bound:
-        return [], {"rules": 0, "rules_skipped": skipped}
-    failures = _run_with_pandera(bound, frames, index)
-    problems = [_problem(b, f) for b, fs in failures for f in fs]
-    return problems, {"rules": len(bound), "rules_skipped": skipped, "figures": len(index.figures)}
+        return [], stats
+    failures = _run_with_pandera(bound, prepared.frames, prepared.index)
+    return [_problem(b, f) for b, fs in failures for f in fs], stats
 
 
 def _run_with_pandera(bound: list[BoundRule], frames: dict[str, Any], index: FigureIndex

@@ -15,12 +15,13 @@ from bgopendata.structure import check_structure
 
 def validate(path: str | Path = ".", *, strict: bool = False) -> Report:
     """Validate the package at ``path``; raises ``UnusableInput`` when it cannot be read."""
-    from bgopendata.consistency import check_consistency
+    from bgopendata.consistency import check_consistency, prepare
 
     package = open_package(path)
+    prepared = prepare(package)  # a malformed rule declaration fails before the slow checks
     problems = check_structure(package)
     structure_failed = any(p.severity == "error" for p in problems)
-    consistency, stats = check_consistency(package, structure_failed=structure_failed)
+    consistency, stats = check_consistency(package, structure_failed=structure_failed, prepared=prepared)
     return Report(
         package=str(package.root),
         strict=strict,

@@ -124,7 +124,8 @@ def parse_rules(raw: object, *, shown: str) -> list[RuleBase]:
         rule_id = _rule_id(raw, loc)
         msg = err["msg"]
         if err["type"] == "union_tag_invalid":
-            msg = f"unknown rule kind {err['input']!r} (known: {', '.join(sorted(_KIND_TAGS))})"
+            tag = (err.get("ctx") or {}).get("tag")
+            msg = f"unknown rule kind {tag!r} (known: {', '.join(sorted(_KIND_TAGS))})"
         elif err["type"] == "union_tag_not_found":
             msg = "the rule has no 'kind'"
         elif err["type"] == "missing":

@@ -167,7 +167,9 @@ def ranking_ordered(bound: BoundRule) -> list[Failure]:
     return [Failure(anchor.row, {"violations": "; ".join(problems)},
                     expected="rank 1 = largest value, ranks ordered like the values",
                     found="; ".join(problems),
-                    figures=sorted({f.figure_id for pair in pairs for f in pair}))]
+                    figures=sorted({f.figure_id for pair in pairs for f in pair}
+                                   | {values[f.row.cells.get(key, "")].figure_id for pair in pairs for f in pair
+                                      if f.row.cells.get(key, "") in values}))]
 
 
 def same_figure_agrees(bound: BoundRule) -> list[Failure]:

@@ -76,6 +76,10 @@ def bind(rule: RuleBase, *, resource: str, schema_path: str, index: FigureIndex)
                 refs[param] = [figure(fid, param) for fid in value]
         elif param in ROW_PARAMS:
             refs[param] = select(value, default_resource=resource, index=index, fail=lambda m: fail(m, param))
+            if value.value_at_most is not None:  # rows left out by the value filter are checked too
+                unfiltered = value.model_copy(update={"value_at_most": None})
+                refs["considered"] = select(unfiltered, default_resource=resource, index=index,
+                                            fail=lambda m: fail(m, param))
         elif param == "key" or param == "distinct":
             if value is not None:
                 tables = {r.resource for key in ("values", "ranks", "rows") for r in _rows_of(refs.get(key))}

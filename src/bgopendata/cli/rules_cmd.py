@@ -1,0 +1,43 @@
+"""``bgopendata rules``: the rule kind catalogue, the declared rules, and the figures none covers."""
+
+from __future__ import annotations
+
+import click
+
+from bgopendata.cli.errors import clean_errors
+
+
+@click.command()
+@click.argument("path", default=".", type=click.Path(file_okay=True, dir_okay=True))
+@click.option("--uncovered", is_flag=True, help="List the figures no rule relates to another.")
+@click.option("--catalogue", "show_catalogue", is_flag=True, help="List the rule kinds and what they check.")
+@clean_errors
+def rules(path: str, uncovered: bool, show_catalogue: bool) -> None:
+    """List the consistency rules declared in the package at PATH (by kind).
+
+    \b
+    Example:
+        bgopendata rules .
+        bgopendata rules --uncovered .
+        bgopendata rules --catalogue
+    """
+    from bgopendata.rules.catalogue import catalogue
+
+    if show_catalogue:
+        for code, entry in catalogue().items():
+            click.echo(f"{code:26} {entry['title']}")
+            click.echo(f"{'':26} {entry['description']}")
+        return
+    from bgopendata.package import open_package
+    from bgopendata.rules.coverage import coverage
+
+    result = coverage(open_package(path))
+    if uncovered:
+        for fid, file, line in result.uncovered:
+            click.echo(f"{file}:{line}\t{fid}")
+        click.echo(f"{len(result.uncovered)} of {result.figures} figures are covered by no rule")
+        return
+    for kind, count in result.rules_per_kind.items():
+        click.echo(f"{kind:26} {count}")
+    click.echo(f"{sum(result.rules_per_kind.values())} rules cover "
+               f"{result.figures - len(result.uncovered)} of {result.figures} figures")
