@@ -21,6 +21,7 @@ COMMANDS = {
     "query": "bgopendata.cli.query_cmd:query",
     "release-check": "bgopendata.cli.release_check_cmd:release_check",
     "release-notes": "bgopendata.cli.release_notes_cmd:release_notes",
+    "rules": "bgopendata.cli.rules_cmd:rules",
     "validate": "bgopendata.cli.validate_cmd:validate",
 }
 
