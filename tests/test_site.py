@@ -156,7 +156,9 @@ def test_landing_page_embeds_a_schema_org_dataset(site, release):
     assert data["name"] == PACKAGE.descriptor["title"] and data["version"] == PACKAGE.descriptor["version"]
     assert data["license"] == PACKAGE.descriptor["licenses"][0]["path"]
     by_name = {d["name"]: d for d in data["distribution"]}
-    assert by_name["areas.csv"]["sha256"] == hashlib.sha256((release / "areas.csv").read_bytes()).hexdigest()
+    assert sorted(by_name) == sorted(p.name for p in release.iterdir() if p.name != "SHA256SUMS")
+    assert by_name["areas.csv"]["contentSize"] == f"{(release / 'areas.csv').stat().st_size} B"
+    assert by_name["areas.csv"]["contentUrl"].endswith("/download/areas.csv")
     assert data["spatialCoverage"]["identifier"].endswith("ITC46")
 
 
@@ -453,6 +455,16 @@ def test_every_internal_page_loads_cleanly_in_chromium(chromium, served_site, tm
             body = resp.read()
         assert body == (site / urlparse(url).path.lstrip("/")).read_bytes()
     assert [entry for entry in server_log if entry[1] >= 400] == []
+    # Opened straight from disk (file://), a table page still shows its charts and styles.
+    browser = Browser(chromium, tmp_path / "profile-file")
+    try:
+        browser.open((site / "it" / "resources" / "province_exports.html").as_uri())
+        assert browser.problems() == []
+        assert browser.evaluate("document.images.length") >= 1
+        assert browser.evaluate(BROKEN_IMAGES_JS) == []
+        assert browser.evaluate("getComputedStyle(document.querySelector('th')).backgroundColor") != "rgba(0, 0, 0, 0)"
+    finally:
+        browser.close()
     for shot in ("landing.png", "resource.png"):
         png = (tmp_path / shot).read_bytes()
         assert png.startswith(b"\x89PNG") and len(png) > 20_000

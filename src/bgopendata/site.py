@@ -308,8 +308,8 @@ def _jsonld(package: Package, artifacts: list[Artifact], lang: str) -> str:
         "creator": {"@type": "Organization", "name": "bgopendata contributors",
                     "url": desc.get("homepage")},
         "distribution": [{"@type": "DataDownload", "name": a.name, "encodingFormat": a.media_type,
-                          "contentUrl": f"{base}download/{a.name}", "contentSize": f"{a.bytes} B",
-                          "sha256": a.sha256} for a in artifacts],
+                          "contentUrl": f"{base}download/{a.name}", "contentSize": f"{a.bytes} B"}
+                         for a in artifacts],
     }
     if spatial.get("nuts3"):
         data["spatialCoverage"] = {"@type": "Place", "name": spatial.get("name"),
