@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +25,17 @@ SUSPECT_DELIMITERS = (";", "\t", "|")
 
 # The csv module refuses cells over 128 KiB by default; our own limit is checked per line above it.
 csv.field_size_limit(MAX_FIELD_BYTES + 1)
+
+
+def _finite_or_not_a_number(cell: str) -> bool:
+    """False for NaN, infinities and overflowing literals like 1e310; other text is left to frictionless."""
+    text = cell.strip().lower()
+    if text in NON_FINITE:
+        return False
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return True
 
 
 def check_csv(path: Path, shown: str, resource: str, schema: dict) -> list[Problem]:
@@ -71,6 +83,12 @@ def _check_lines(handle: io.BufferedReader, fields: list, numeric: set[int], pro
             yield problem("unclosed-quote", "a quoted field is not closed on its line (cells never span lines here)", line_no)
             return
         stripped = text.rstrip("\r\n")
+        if "\x00" in stripped:
+            yield problem("nul-byte", "contains a NUL byte: not a text CSV", line_no)
+            return
+        if "\r" in stripped:
+            yield problem("stray-carriage-return", "a carriage return inside the line (mixed line endings?)", line_no)
+            return
         if header is None:
             header = next(csv.reader([stripped]))
             if len(header) == 1 and len(fields) > 1:
@@ -87,7 +105,7 @@ def _check_lines(handle: io.BufferedReader, fields: list, numeric: set[int], pro
         rows += 1
         cells = next(csv.reader([stripped]))
         for index in numeric:
-            if index < len(cells) and cells[index].strip().lower() in NON_FINITE:
-                yield problem("non-finite-number", f"{cells[index]!r} is not a finite number", line_no, fields[index])
+            if index < len(cells) and not _finite_or_not_a_number(cells[index]):
+                yield problem("non-finite-number", f"{cells[index][:40]!r} is not a finite number", line_no, fields[index])
     if header is not None and rows == 0:
         yield problem("no-data-rows", "the file has a header but no data rows", 1)

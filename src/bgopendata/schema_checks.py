@@ -35,7 +35,7 @@ def check_schema(schema: dict, *, shown: str) -> list[str]:
             raise UnusableInput(f"field {name!r} is declared twice", path=shown, field=name)
         names.append(name)
         ftype = field.get("type", "string")
-        if ftype not in FIELD_TYPES:
+        if not isinstance(ftype, str) or ftype not in FIELD_TYPES:
             raise UnusableInput(f"unknown type {ftype!r}", path=shown, field=name)
         constraints = field.get("constraints", {})
         if not isinstance(constraints, dict):
@@ -47,7 +47,7 @@ def check_schema(schema: dict, *, shown: str) -> list[str]:
             except (re.error, TypeError) as exc:
                 raise UnusableInput(f"pattern {pattern!r} is not a regular expression ({exc})", path=shown, field=name) from None
     for key in _as_list(schema.get("primaryKey", [])):
-        if key not in names:
+        if not isinstance(key, str) or key not in names:
             raise UnusableInput(f"primary key names unknown field {key!r}", path=shown, field="primaryKey")
     return names
 
@@ -60,12 +60,12 @@ def check_foreign_keys(schemas: dict[str, tuple[dict, str]]) -> None:
             if not isinstance(fk, dict) or not isinstance(fk.get("reference"), dict):
                 raise UnusableInput("a foreign key needs 'fields' and 'reference'", path=shown, field="foreignKeys")
             for local in _as_list(fk.get("fields")):
-                if local not in fields_of[name]:
+                if not isinstance(local, str) or local not in fields_of[name]:
                     raise UnusableInput(f"foreign key names unknown field {local!r}", path=shown, field="foreignKeys")
             target = fk["reference"].get("resource") or name
-            if target not in fields_of:
+            if not isinstance(target, str) or target not in fields_of:
                 raise UnusableInput(f"foreign key refers to missing resource {target!r}", path=shown, field="foreignKeys")
             for remote in _as_list(fk["reference"].get("fields")):
-                if remote not in fields_of[target]:
+                if not isinstance(remote, str) or remote not in fields_of[target]:
                     raise UnusableInput(f"foreign key refers to missing field {remote!r} of resource {target!r}",
                                         path=shown, field="foreignKeys")
