@@ -23,13 +23,17 @@ from bgopendata.rules.resolve import BoundRule, ReferenceError_, bind
 
 def read_frames(package: Package) -> dict[str, Any]:
     """Every resource as a pandas DataFrame of strings (exact decimals, empty cells as '')."""
+    import warnings
+
     import pandas as pd
 
     frames = {}
     for res in package.resources:
         try:
-            frames[res.name] = pd.read_csv(res.path, dtype=str, keep_default_na=False,
-                                           na_filter=False, encoding="utf-8")
+            with warnings.catch_warnings():  # a ragged row is reported by the structural check
+                warnings.simplefilter("ignore", pd.errors.ParserWarning)
+                frames[res.name] = pd.read_csv(res.path, dtype=str, keep_default_na=False, na_filter=False,
+                                               encoding="utf-8", index_col=False).fillna("")
         except (ValueError, UnicodeDecodeError, pd.errors.ParserError):
             frames[res.name] = None  # unreadable: the structural check reports why
     return frames

@@ -86,6 +86,14 @@ def bind(rule: RuleBase, *, resource: str, schema_path: str, index: FigureIndex)
                 for table in tables:
                     if value not in index.columns[table]:
                         raise fail(f"resource {table!r} has no field {value!r}", param)
+    if "values" in refs and getattr(rule, "key", None):
+        seen: dict[str, str] = {}
+        for fig in refs["values"]:
+            key_value = fig.row.cells.get(rule.key, "")  # type: ignore[attr-defined]
+            if key_value in seen:
+                raise fail(f"two values for {rule.key} {key_value!r} ({seen[key_value]}, {fig.figure_id}); "  # type: ignore[attr-defined]
+                           "exclude one", "values")
+            seen[key_value] = fig.figure_id
     _check_units(rule, refs, fail)
     return BoundRule(rule, resource, schema_path, refs)
 

@@ -1,0 +1,88 @@
+"""Each rule kind on a tiny fixture package: quiet when its relation holds, an error when broken.
+
+tests/fixtures/rules/mini declares one rule of each kind (all at severity error) over 16
+figures that agree; each case below changes one cell and expects exactly that kind to fire.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bgopendata.errors import UnusableInput
+from bgopendata.rules.catalogue import catalogue
+from bgopendata.validation import validate
+from test_validate_broken import apply
+
+MINI = Path(__file__).parent / "fixtures/rules/mini"
+
+BREAKS = [  # (figure_id, field, new value, kind expected, CSV line expected)
+    ("dest-3", "value", "48", "shares-sum", 16),
+    ("part-2", "value", "34070", "part-of-whole", 4),
+    ("a-share", "value", "65.7", "share-of-total", 9),
+    ("a-growth", "value", "305", "growth-matches-endpoints", 7),
+    ("a-multiple", "value", "5", "growth-matches-endpoints", 8),
+    ("rank-b", "value", "1", "ranking-ordered", 11),
+    ("a-2010-rounded", "value", "31", "same-figure-agrees", 4),
+    ("items-count", "value", "4", "count-matches", 17),
+    ("b-2010", "value", "14", "comparison-holds", 5),
+    ("a-2000", "qualifier_en", "approx", "translation-agrees", 2),
+]
+
+
+@pytest.fixture()
+def mini(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(MINI, tmp_path / "mini"))
+
+
+def test_the_fixture_is_valid_and_runs_every_kind():
+    report = validate(MINI)
+    assert report.valid and not report.problems
+    declared = json.loads((MINI / "schemas/facts.json").read_text())["rules"]
+    assert {r["kind"] for r in declared} == set(catalogue())
+    assert report.stats["rules"] == len(declared)
+
+
+@pytest.mark.parametrize("fid,field,value,kind,line", BREAKS, ids=[f"{b[3]}:{b[0]}" for b in BREAKS])
+def test_one_changed_cell_breaks_its_rule(mini, fid, field, value, kind, line):
+    apply(mini, {"op": "set", "file": "resources/facts.csv", "figure_id": fid, "field": field, "value": value})
+    report = validate(mini, parallel=False)
+    assert not report.valid
+    assert {(p.code, p.line) for p in report.errors} >= {(kind, line)}, [(p.code, p.line) for p in report.errors]
+    problem = next(p for p in report.errors if p.code == kind)
+    assert problem.path == "resources/facts.csv" and problem.sentence
+
+
+@pytest.mark.parametrize("change,message", [
+    ({"set": {"parts": ["part-1", "a-share"]}}, "(EUR_mn) and a-share (percent) are in units that cannot be compared"),
+    ({"set": {"colour": "red"}}, "unknown parameter 'colour'"),
+    ({"set": {"id": "Not Kebab"}}, "rules[1].id"),
+    ({"set": {"id": "shares"}}, "rule id 'shares' is also declared"),
+    ({"set": {"severity": "fatal"}}, "rules[1].severity"),
+])
+def test_malformed_declarations_are_one_line_errors(mini, change, message):
+    apply(mini, {"op": "rule", "file": "schemas/facts.json", "rule": "sectors-within-total", **change})
+    with pytest.raises(UnusableInput) as info:
+        validate(mini)
+    assert message in str(info.value) and "schemas/facts.json" in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_a_ranking_whose_values_repeat_a_key_is_refused(mini):
+    apply(mini, {"op": "rule", "file": "schemas/facts.json", "rule": "ranking",
+                 "set": {"values": ["a-2010", "a-2010-rounded", "b-2010"]}})
+    with pytest.raises(UnusableInput, match="two values for geo 'x'"):
+        validate(mini)
+
+
+def test_a_ragged_row_is_a_structural_error_not_a_misread(mini):
+    path = mini / "resources/facts.csv"
+    lines = path.read_text().splitlines()
+    lines[3] = lines[3] + ",extra"
+    path.write_text("\n".join(lines) + "\n")
+    report = validate(mini)
+    assert ("structure/extra-cell", 4) in {(p.code, p.line) for p in report.errors}
+    assert not [p for p in report.problems if p.code == "translation-agrees"]
