@@ -2,8 +2,10 @@
 
 Views read the working tree's CSVs (typed by their Table Schemas) or a built release's
 Parquet files, local or over HTTP(S). Once the views exist the connection is sealed: it
-may read only those files, cannot load extensions or change settings, and only SELECT /
-EXPLAIN statements run, so a query can neither write nor reach anything else.
+may read only those files, cannot load extensions, spill to disk or change settings, and
+only SELECT / EXPLAIN statements run, so a query can neither write nor reach anything
+else. A query is also bounded: its text, its memory, its running time and the rows it
+returns have limits (below), so a runaway query ends with a message, not a hung machine.
 """
 
 from __future__ import annotations
@@ -22,6 +24,13 @@ from bgopendata.schema_types import duckdb_type, missing_values
 ALLOWED_STATEMENTS = {"SELECT", "EXPLAIN"}
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 HTTP_TIMEOUT = 30
+
+# Bounds on one query. The package is a few thousand rows: a real question needs a few
+# KB of SQL, a few MB of memory and well under a second, so these leave wide room.
+MAX_SQL_CHARS = 100_000
+MEMORY_LIMIT = "1GB"
+TIMEOUT_SECONDS = 30.0
+MAX_ROWS = 1_000_000
 
 
 class QueryError(UnusableInput):
@@ -164,14 +173,24 @@ def httpfs_extension() -> Path:
 
 
 def open_connection():
-    """An in-memory DuckDB connection that never installs or auto-loads an extension."""
+    """An in-memory DuckDB connection that never installs or auto-loads an extension.
+
+    It never writes either: with no temporary directory DuckDB cannot spill to disk (by
+    default it creates ``.tmp/`` in the current folder, even with external access off), so
+    a query past ``MEMORY_LIMIT`` fails instead. The progress bar is off because DuckDB
+    prints it on stdout, into the rows a user may be piping to a file.
+    """
     import duckdb
 
-    return duckdb.connect(":memory:", config={
+    con = duckdb.connect(":memory:", config={
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
         "allow_community_extensions": False,
+        "memory_limit": MEMORY_LIMIT,
+        "temp_directory": "",
     })
+    con.execute("SET enable_progress_bar = false")  # a session option: not accepted in config
+    return con
 
 
 def add_views_and_seal(con: Any, views: list[tuple[str, str, str]], *, remote: bool) -> None:
@@ -212,6 +231,9 @@ def check_read_only(con: Any, sql: str) -> set[str] | None:
     """
     import duckdb
 
+    if len(sql) > MAX_SQL_CHARS:
+        raise QueryError(f"the SQL is {len(sql):,} characters long, more than the "
+                         f"{MAX_SQL_CHARS:,} allowed")
     try:
         statements = con.extract_statements(sql)
     except duckdb.Error as exc:
@@ -220,6 +242,8 @@ def check_read_only(con: Any, sql: str) -> set[str] | None:
         raise QueryError(f"give exactly one SQL statement (got {len(statements)})")
     kind = statements[0].type.name
     if kind not in ALLOWED_STATEMENTS:
+        if not kind.replace("_", "").isalnum():  # DuckDB names a few kinds '???'
+            kind = (sql.split() or ["this"])[0].upper()
         raise QueryError(f"refused {kind} statement: the package is read-only; only SELECT queries run")
     try:  # parses only, reads nothing; the sealed run reports any real problem
         names = {n.lower() for n in con.get_table_names(sql)}
@@ -228,26 +252,80 @@ def check_read_only(con: Any, sql: str) -> set[str] | None:
     return names or None
 
 
-def run(sql: str, *, package: str | Path = ".", release: str | None = None) -> Rows:
-    """Run one read-only SQL query over the package (or a built release) and return its rows."""
+def run(sql: str, *, package: str | Path = ".", release: str | None = None,
+        timeout: float = TIMEOUT_SECONDS, max_rows: int = MAX_ROWS) -> Rows:
+    """Run one read-only SQL query over the package (or a built release) and return its rows.
+
+    The query is stopped after ``timeout`` seconds (``connection.interrupt()`` from a timer
+    thread: DuckDB has no statement timeout of its own) and refused when it returns more
+    than ``max_rows`` rows; rows are fetched in batches so the refusal comes before they
+    fill the memory of the Python process.
+    """
+    import threading
+
     import duckdb
 
     con = open_connection()
+    timed_out = threading.Event()
+    parser = open_connection()
+
+    def stop() -> None:
+        timed_out.set()
+        con.interrupt()
+
+    timer = threading.Timer(timeout, stop)
+    timer.daemon = True
     try:
-        wanted = check_read_only(con, sql)
+        # parsed on a second, sealed connection: DuckDB's parser already reads files for
+        # some statements (IMPORT DATABASE reads <folder>/schema.sql), before any check
+        add_views_and_seal(parser, [], remote=False)
+        wanted = check_read_only(parser, sql)
+        parser.close()
         views = release_views(release) if release else csv_views(package, wanted)
         add_views_and_seal(con, views, remote=bool(release and is_url(release)))
+        timer.start()
         try:
             cursor = con.execute(sql)
             columns = [d[0] for d in cursor.description or []]
-            return Rows(columns, cursor.fetchall())
+            return Rows(columns, _fetch_bounded(cursor, max_rows, timed_out))
         except duckdb.CatalogException as exc:
             listed = ", ".join(sorted(name for name, _, _ in views))
             raise QueryError(f"{_first_line(exc)} (tables: {listed})") from None
+        except duckdb.InterruptException:
+            if timed_out.is_set():
+                raise QueryError(f"the query was stopped after {timeout:g} s, its time limit; "
+                                 "narrow it down or add a LIMIT") from None
+            raise KeyboardInterrupt from None
+        except duckdb.OutOfMemoryException as exc:
+            raise QueryError(f"the query needs more than the {MEMORY_LIMIT} of memory allowed "
+                             f"({_first_line(exc)})") from None
         except duckdb.Error as exc:
             raise QueryError(_first_line(exc)) from None
     finally:
+        timer.cancel()
+        parser.close()
         con.close()
+
+
+def _fetch_bounded(cursor: Any, max_rows: int, timed_out: Any) -> list[tuple]:
+    """All rows, in batches, refusing a result of more than ``max_rows`` rows.
+
+    An interrupt that lands between two batches finds no running query, so the timer's
+    flag is checked before each batch too.
+    """
+    import duckdb
+
+    rows: list[tuple] = []
+    while True:
+        if timed_out.is_set():
+            raise duckdb.InterruptException("interrupted between two batches")
+        batch = cursor.fetchmany(min(max_rows + 1 - len(rows), 10_000))
+        if not batch:
+            return rows
+        rows.extend(batch)
+        if len(rows) > max_rows:
+            raise QueryError(f"the result has more than {max_rows:,} rows, the most a query returns; "
+                             "add a LIMIT or aggregate")
 
 
 def _first_line(exc: BaseException) -> str:

@@ -16,12 +16,16 @@ from bgopendata.cli.errors import clean_errors
               help="Query a built release's Parquet files: a folder or an http(s) URL.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]),
               default="table", show_default=True, help="How to print the rows.")
+@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds a query may run before it is stopped.")
 @clean_errors
-def query(sql: str, package: str, release: str | None, fmt: str) -> None:
+def query(sql: str, package: str, release: str | None, fmt: str, timeout: float) -> None:
     """Run one read-only SQL query; each resource is a view named after it.
 
     Only SELECT (and EXPLAIN) runs; the connection cannot write files or read anything
-    but the package. Exit codes: 0 done, 2 bad SQL, unknown table or unusable input.
+    but the package. A query may use up to 1 GB of memory, run for --timeout seconds and
+    return up to 1,000,000 rows. Exit codes: 0 done, 2 bad or refused SQL, unknown
+    table or unusable input.
 
     \b
     Example:
@@ -34,4 +38,4 @@ def query(sql: str, package: str, release: str | None, fmt: str) -> None:
     from bgopendata.query import run
     from bgopendata.table_output import RENDERERS
 
-    click.echo(RENDERERS[fmt](run(sql, package=package, release=release)))
+    click.echo(RENDERERS[fmt](run(sql, package=package, release=release, timeout=timeout)))
