@@ -5,7 +5,9 @@ The layout is GitHub Releases' (``{base}/download/{tag}/{asset}``, and
 streamed into a temporary folder inside the destination, hashed while they arrive, and
 renamed into place only once every file has matched: a 404, a timeout, a truncated body
 or a wrong hash leaves nothing behind. Transient faults (timeouts, dropped connections,
-5xx) are retried a few times with back-off; a 404 or a wrong hash is not.
+5xx) are retried a few times with back-off; a 404, a redirect loop or a wrong hash is not.
+Redirects are followed (GitHub sends assets to another host) but only to http(s), and
+never from https down to http.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import shutil
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
@@ -41,6 +44,21 @@ Progress = Callable[[str, int, "int | None"], None]
 
 class TransientError(Exception):
     """A fault worth another attempt: timeout, dropped connection, truncated body, HTTP 5xx."""
+
+
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """urllib's redirects, minus the schemes it also follows (ftp) and https-to-http downgrades."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        scheme = urllib.parse.urlsplit(newurl).scheme.lower()
+        if scheme not in {"http", "https"} or (req.full_url.startswith("https:") and scheme == "http"):
+            raise UnusableInput(f"refused a redirect (HTTP {code}) to {newurl!r}: only http(s) is "
+                                "followed, and never from https to http", path=req.full_url)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(_CheckedRedirects)
 
 
 def base_url(explicit: str | None = None) -> str:
@@ -97,6 +115,10 @@ def download(version: str = "latest", fmt: str = "csv", dest: str | Path = ".",
             if digest != sums[name]:
                 raise InvalidData(f"SHA-256 mismatch: expected {sums[name][:12]}…, got {digest[:12]}…; "
                                   "the file is corrupt or was tampered with, nothing was written", path=url)
+        for name in wanted + [assets.CHECKSUMS]:  # check all before moving any in
+            if (folder / name).is_dir() and not (folder / name).is_symlink():
+                raise UnusableInput(f"{name} is a folder here, so the release cannot be written; "
+                                    "nothing was written", path=str(folder / name))
         written = []
         for name in wanted + [assets.CHECKSUMS]:
             os.replace(staging / name, folder / name)
@@ -132,7 +154,7 @@ def _fetch_once(url: str, target: Path, *, name: str, timeout: float, progress: 
     digest = hashlib.sha256()
     received = 0
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response, open(target, "wb") as out:
+        with _opener().open(request, timeout=timeout) as response, open(target, "wb") as out:
             length = response.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else None
             if limit is not None and total is not None and total > limit:
@@ -150,6 +172,12 @@ def _fetch_once(url: str, target: Path, *, name: str, timeout: float, progress: 
     except urllib.error.HTTPError as exc:
         if exc.code >= 500 or exc.code == 429:
             raise TransientError(f"HTTP {exc.code} {exc.reason}") from None
+        if 300 <= exc.code < 400:  # urllib gives up on a loop, or on a scheme it never follows
+            if "infinite loop" in str(exc.reason):
+                raise UnusableInput(f"redirect loop: the server kept redirecting (HTTP {exc.code}); "
+                                    "nothing was written", path=url) from None
+            raise UnusableInput(f"refused a redirect (HTTP {exc.code}): {str(exc.reason).split(' - ')[-1]}",
+                                path=url) from None
         hint = " (no such release or asset)" if exc.code == 404 else ""
         raise UnusableInput(f"HTTP {exc.code} {exc.reason}{hint}", path=url) from None
     except http.client.IncompleteRead as exc:
