@@ -30,6 +30,7 @@ from bgopendata import __version__
 from bgopendata import release_assets as assets
 from bgopendata.checksums import parse_sums
 from bgopendata.errors import InvalidData, UnusableInput
+from bgopendata.release import remove_dead_staging
 
 VERSION = re.compile(r"^v\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$")
 ATTEMPTS = 3
@@ -37,6 +38,7 @@ BACKOFF_SECONDS = 0.5  # doubled after each failed attempt
 TIMEOUT_SECONDS = 30.0
 CHUNK = 1 << 16
 MAX_SUMS_BYTES = 1 << 20
+STAGING_PREFIX = ".bgopendata-download-"
 
 # progress(asset, bytes received so far, total bytes or None)
 Progress = Callable[[str, int, "int | None"], None]
@@ -96,7 +98,8 @@ def download(version: str = "latest", fmt: str = "csv", dest: str | Path = ".",
     folder = Path(dest)
     created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".bgopendata-download-", dir=folder))
+    remove_dead_staging(folder, (STAGING_PREFIX,))  # left by a download that was killed
+    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=folder))
     done = False
     try:
         sums_url = asset_url(root, version, assets.CHECKSUMS)
