@@ -253,3 +253,34 @@ def test_a_hash_mismatch_raises_invalid_data_from_python_after_one_request(serve
     with pytest.raises(InvalidData, match="SHA-256 mismatch"):
         download_module.download("v0.9.0", "duckdb", tmp_path / "d", server.base_url)
     assert gets(server, "bgopendata.duckdb") == 1 and not (tmp_path / "d").exists()
+
+
+def test_a_killed_download_leaves_only_a_temporary_folder_which_the_next_one_removes(
+        server, release, dest, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    before = everything(tmp_path)
+    server.stall["exports.csv"] = 30.0
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("bgopendata")), "download", "--base-url",
+                             server.base_url, "--dest", str(dest), "--format", "csv"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not server.fired.get("stall") and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    left = {k: v for k, v in everything(tmp_path).items() if ".bgopendata-download-" not in k}
+    assert left == before  # the older copies are untouched; only the staging folder is new
+    staging = [p for p in dest.iterdir() if p.name.startswith(".bgopendata-download-")]
+    assert [p.name.split("-")[2] for p in staging] == [str(proc.pid)]
+    live = dest / f".bgopendata-download-{os.getpid()}-busy"  # a download still running
+    live.mkdir()
+    server.stall.clear()
+    result = fetch(server, dest, "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in dest.iterdir() if p.name.startswith(".")) == [live.name]
+    assert (dest / "exports.csv").read_bytes() == (release / "exports.csv").read_bytes()
