@@ -84,6 +84,7 @@ STATEMENTS = [
     ("SELECT 1; DROP VIEW areas", "give exactly one SQL statement (got 2)"),
     ("SELECT 1; SELECT 2;", "give exactly one SQL statement (got 2)"),
     ("DROP VIEW areas; SELECT 1", "give exactly one SQL statement (got 2)"),
+    ("PIVOT areas ON kind USING count(*)", "the query expands to 2 statements, as a PIVOT with no IN list does"),
     ("", "give exactly one SQL statement (got 0)"),
     (";;", "give exactly one SQL statement (got 0)"),
 ]
@@ -130,6 +131,11 @@ def test_reads_outside_the_views_are_refused(sql, expected, cwd):
         return
     assert expected in refused(sql)
     assert list(cwd.iterdir()) == []
+
+
+def test_a_pivot_with_its_values_listed_is_one_statement_and_runs():
+    sql = "PIVOT areas ON kind IN ('country', 'region') USING count(*) GROUP BY parent_id ORDER BY parent_id"
+    assert run(sql, package=FIXTURE).rows == [("italy", 0, 1), ("lombardy", 0, 0), (None, 1, 0)]
 
 
 def test_refused_writes_leave_every_view_answering_as_before(cwd):

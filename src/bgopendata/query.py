@@ -238,6 +238,9 @@ def check_read_only(con: Any, sql: str) -> set[str] | None:
         statements = con.extract_statements(sql)
     except duckdb.Error as exc:
         raise QueryError(_first_line(exc)) from None
+    if len(statements) > 1 and ";" not in sql:  # DuckDB expands a PIVOT with no IN list
+        raise QueryError(f"the query expands to {len(statements)} statements, as a PIVOT with no "
+                         "IN list does; list the values: PIVOT t ON col IN ('a', 'b') USING ...")
     if len(statements) != 1:
         raise QueryError(f"give exactly one SQL statement (got {len(statements)})")
     kind = statements[0].type.name
