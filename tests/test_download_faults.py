@@ -284,3 +284,11 @@ def test_a_killed_download_leaves_only_a_temporary_folder_which_the_next_one_rem
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in dest.iterdir() if p.name.startswith(".")) == [live.name]
     assert (dest / "exports.csv").read_bytes() == (release / "exports.csv").read_bytes()
+
+
+def test_a_destination_inside_a_file_is_one_line_before_any_request(server, tmp_path):
+    blocker = tmp_path / "data"
+    blocker.write_text("not a folder")
+    result = fetch(server, blocker / "csv")
+    assert_refused(result, 2, f"{blocker / 'csv'}: cannot write the files here: Not a directory")
+    assert server.requests == [] and blocker.read_text() == "not a folder"

@@ -97,9 +97,12 @@ def download(version: str = "latest", fmt: str = "csv", dest: str | Path = ".",
     root = base_url(base)
     folder = Path(dest)
     created = not folder.exists()
-    folder.mkdir(parents=True, exist_ok=True)
-    remove_dead_staging(folder, (STAGING_PREFIX,))  # left by a download that was killed
-    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=folder))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        remove_dead_staging(folder, (STAGING_PREFIX,))  # left by a download that was killed
+        staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=folder))
+    except OSError as exc:
+        raise UnusableInput(f"cannot write the files here: {exc.strerror or exc}", path=str(dest)) from None
     done = False
     try:
         sums_url = asset_url(root, version, assets.CHECKSUMS)
