@@ -32,6 +32,11 @@ def to_fraction(value: str | int | float | Fraction) -> Fraction:
     return number
 
 
+def _is_inf(bound: Bound) -> bool:
+    """Infinite bounds are floats; a huge Fraction (1e310) is finite and must not be cast to float."""
+    return isinstance(bound, float) and math.isinf(bound)
+
+
 @dataclass(frozen=True)
 class Interval:
     """A set of reals between ``lo`` and ``hi``; ``lo_open``/``hi_open`` exclude the bound."""
@@ -42,7 +47,7 @@ class Interval:
     hi_open: bool = False
 
     def __post_init__(self) -> None:
-        if math.isinf(self.lo) and self.lo > 0 or math.isinf(self.hi) and self.hi < 0:
+        if _is_inf(self.lo) and self.lo > 0 or _is_inf(self.hi) and self.hi < 0:
             raise ValueError("an interval bound cannot be infinite on that side")
         if self.lo > self.hi:
             raise ValueError(f"empty interval: {self.lo} > {self.hi}")
@@ -128,7 +133,7 @@ class Interval:
         hi = max(c[0] for c in candidates)
         lo_open = all(o for v, o in candidates if v == lo)
         hi_open = all(o for v, o in candidates if v == hi)
-        return Interval(lo, hi, lo_open or math.isinf(lo), hi_open or math.isinf(hi))
+        return Interval(lo, hi, lo_open or _is_inf(lo), hi_open or _is_inf(hi))
 
     __rmul__ = __mul__
 
@@ -136,13 +141,13 @@ class Interval:
         """1/x for every x in self; refuses an interval that can be zero."""
         if self.contains(0):
             raise ZeroDivisionError(f"{self} contains zero")
-        lo = Fraction(0) if math.isinf(self.hi) else (math.inf if self.hi == 0 else 1 / Fraction(self.hi))
-        hi = Fraction(0) if math.isinf(self.lo) else (math.inf if self.lo == 0 else 1 / Fraction(self.lo))
-        lo_open = self.hi_open or math.isinf(self.hi)
-        hi_open = self.lo_open or math.isinf(self.lo)
+        lo = Fraction(0) if _is_inf(self.hi) else (math.inf if self.hi == 0 else 1 / Fraction(self.hi))
+        hi = Fraction(0) if _is_inf(self.lo) else (math.inf if self.lo == 0 else 1 / Fraction(self.lo))
+        lo_open = self.hi_open or _is_inf(self.hi)
+        hi_open = self.lo_open or _is_inf(self.lo)
         if lo > hi:  # interval entirely negative
             lo, hi, lo_open, hi_open = hi, lo, hi_open, lo_open
-        return Interval(lo, hi, lo_open or math.isinf(lo), hi_open or math.isinf(hi))
+        return Interval(lo, hi, lo_open or _is_inf(lo), hi_open or _is_inf(hi))
 
     def __truediv__(self, other: Interval | int | Fraction) -> Interval:
         return self * _coerce(other).reciprocal()
@@ -159,12 +164,14 @@ def _coerce(value: Interval | int | Fraction | str) -> Interval:
 
 
 def _show(bound: Bound) -> str:
-    if isinstance(bound, float) and math.isinf(bound):
+    if _is_inf(bound):
         return "inf" if bound > 0 else "-inf"
     if bound.denominator == 1:
         return str(bound.numerator)
-    text = f"{float(bound):.6g}"
-    return text
+    try:
+        return f"{float(bound):.6g}"
+    except OverflowError:
+        return f"{bound.numerator}/{bound.denominator}"
 
 
 def total(intervals: list[Interval]) -> Interval:

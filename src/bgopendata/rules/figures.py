@@ -106,5 +106,5 @@ def _interval(cells: dict[str, str]) -> Interval | None:
     try:
         return Interval.of_figure(cells["value"], cells.get("resolution") or "1",
                                   cells.get("qualifier") or "exact")
-    except (KeyError, ValueError, ZeroDivisionError):
+    except (KeyError, ValueError, ArithmeticError):
         return None
