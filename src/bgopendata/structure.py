@@ -41,16 +41,22 @@ def pinned_descriptor(package: Package) -> dict[str, Any]:
 MAX_MESSAGE_CHARS = 300
 
 
-def check_structure(package: Package) -> list[Problem]:
+def check_lexical(package: Package) -> list[Problem]:
+    """The cheap lexical checks of every CSV (see ``csv_checks``); run before anything reads the tables."""
+    return [problem for res in package.resources
+            for problem in check_csv(res.path, res.relpath, res.name, res.schema)]
+
+
+def check_structure(package: Package, *, lexical_checked: bool = False) -> list[Problem]:
     """Lexical checks of every CSV, then frictionless over the whole package, as problems.
 
     When a file fails the lexical checks, frictionless is not run: its errors on a misread
     file (a wrong delimiter, an unclosed quote) would only bury the real one.
     """
-    lexical = [problem for res in package.resources
-               for problem in check_csv(res.path, res.relpath, res.name, res.schema)]
-    if lexical:
-        return lexical
+    if not lexical_checked:
+        lexical = check_lexical(package)
+        if lexical:
+            return lexical
     import frictionless
 
     descriptor = pinned_descriptor(package)

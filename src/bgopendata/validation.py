@@ -18,14 +18,18 @@ from typing import Any
 from bgopendata.errors import UnusableInput
 from bgopendata.package import Package, open_package
 from bgopendata.report import Problem, Report
-from bgopendata.structure import check_structure
+from bgopendata.structure import check_lexical, check_structure
 
 
 def validate(path: str | Path = ".", *, strict: bool = False, parallel: bool = True) -> Report:
     """Validate the package at ``path``; raises ``UnusableInput`` when it cannot be read."""
     package = open_package(path)
+    lexical = check_lexical(package)
+    if lexical:  # a file that is not even well-formed CSV: no reader, rule or frictionless runs on it
+        return Report(package=str(package.root), strict=strict, problems=lexical,
+                      stats={"resources": len(package.resources)})
     pending = _start_rules(package) if parallel else None
-    problems = check_structure(package)
+    problems = check_structure(package, lexical_checked=True)
     structure_failed = any(p.severity == "error" for p in problems)
     outcome = pending.result() if pending else None
     if outcome is None:  # sequential, or the child died: run the rules here
