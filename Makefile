@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .PHONY: validate test build clean-venv
-.PHONY: validate-github diff-summary release-check release-notes publish-release
+.PHONY: validate-github diff-summary release-check release-notes publish-release site
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,3 +45,6 @@ release-notes: $(STAMP)
 
 publish-release:  # needs the gh CLI and GH_TOKEN; uploads what 'make build' wrote to dist/
 	gh release create "$${RELEASE_TAG:?set RELEASE_TAG=vX.Y.Z}" --verify-tag --title "$${RELEASE_TAG}" --notes-file $(RELEASE_NOTES) dist/*
+
+site: $(STAMP)  # the static portal, from the release in dist/ ('make build' first)
+	$(BIN)/bgopendata site --release dist --out site

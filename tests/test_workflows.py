@@ -76,7 +76,8 @@ def test_permissions_are_explicit_and_minimal(path):
     writes = {(job_name, scope) for job_name, job in workflow["jobs"].items()
               for scope, level in (job.get("permissions") or {}).items() if level == "write"}
     assert all(level != "write" for level in (workflow["permissions"] or {}).values())
-    expected = {("publish", "contents")} if path.name == "release.yml" else set()
+    expected = ({("publish", "contents"), ("pages", "pages"), ("pages", "id-token")}
+                if path.name == "release.yml" else set())
     assert writes == expected
 
 
@@ -110,8 +111,11 @@ def test_release_runs_on_version_tags_and_checks_before_building():
     assert workflow["permissions"] == {}
     runs = [step["run"] for _, step in steps(workflow) if "run" in step]
     assert runs == ["make release-check", "make validate-github", "make build",
-                    "make release-notes", "make publish-release"]
+                    "make release-notes", "make site", "make publish-release"]
     assert workflow["jobs"]["publish"]["needs"] == "build"
+    pages = workflow["jobs"]["pages"]
+    assert pages["needs"] == ["build", "publish"] and pages["environment"]["name"] == "github-pages"
+    assert [s["uses"].split("@")[0] for s in pages["steps"]] == ["actions/deploy-pages"]
 
 
 def make_dry_run(target: str) -> list[str]:
