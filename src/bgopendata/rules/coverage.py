@@ -35,7 +35,7 @@ def coverage(package: Package) -> Coverage:
 
 
 def markdown(result: Coverage) -> str:
-    """The generated part of docs/validation.md: rules per kind and the uncovered figures."""
+    """The generated part of the README: rules per kind and the uncovered figures."""
     lines = ["| rule kind | rules |", "|---|---|"]
     lines += [f"| `{kind}` | {count} |" for kind, count in result.rules_per_kind.items()]
     lines += [f"| total | {sum(result.rules_per_kind.values())} |", "",
