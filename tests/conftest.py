@@ -34,3 +34,23 @@ def tables(descriptor) -> dict[str, list[dict[str, str]]]:
 @pytest.fixture(scope="session")
 def fact_tables(tables) -> dict[str, list[dict[str, str]]]:
     return {name: rows for name, rows in tables.items() if rows and "figure_id" in rows[0]}
+
+
+RELEASE_FIXTURE = ROOT / "tests" / "fixtures" / "release"
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory) -> Path:
+    """The small release fixture package, built once per test module (modules may override)."""
+    from bgopendata.release import build
+
+    return build(RELEASE_FIXTURE, tmp_path_factory.mktemp("rel") / "dist").path
+
+
+@pytest.fixture()
+def server(release):
+    """A real HTTP server on 127.0.0.1 serving ``release`` as tag v0.9.0, GitHub-style."""
+    from http_release_server import serve_release
+
+    with serve_release({"v0.9.0": release}) as running:
+        yield running

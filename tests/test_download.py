@@ -11,21 +11,8 @@ from click.testing import CliRunner
 import bgopendata.download as download_module
 from bgopendata.cli import cli
 from bgopendata.errors import InvalidData, UnusableInput
-from bgopendata.release import build
 from http_release_server import serve_release
 
-FIXTURE = Path(__file__).parent / "fixtures" / "release"
-
-
-@pytest.fixture(scope="module")
-def release(tmp_path_factory) -> Path:
-    return build(FIXTURE, tmp_path_factory.mktemp("rel") / "dist").path
-
-
-@pytest.fixture()
-def server(release):
-    with serve_release({"v0.9.0": release}) as running:
-        yield running
 
 
 @pytest.fixture(autouse=True)

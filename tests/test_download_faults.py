@@ -17,23 +17,9 @@ from click.testing import CliRunner
 import bgopendata.download as download_module
 from bgopendata.cli import cli
 from bgopendata.errors import InvalidData
-from bgopendata.release import build
-from http_release_server import serve_release
 
-FIXTURE = Path(__file__).parent / "fixtures" / "release"
 TAG = "/download/v0.9.0"
 OLD = {"exports.csv": b"my older copy\n", "bgopendata.duckdb": b"older database"}
-
-
-@pytest.fixture(scope="module")
-def release(tmp_path_factory) -> Path:
-    return build(FIXTURE, tmp_path_factory.mktemp("rel") / "dist").path
-
-
-@pytest.fixture()
-def server(release):
-    with serve_release({"v0.9.0": release}) as running:
-        yield running
 
 
 @pytest.fixture(autouse=True)

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import bgopendata.atomic as atomic_module
 import bgopendata.release as release_module
 from bgopendata.cli import cli
 from bgopendata.release import build
@@ -179,7 +180,7 @@ def test_without_renameat2_the_two_rename_swap_still_replaces_cleanly(releases, 
     old, new = releases
     dist = tmp_path / "dist"
     place(old, dist)
-    monkeypatch.setattr(release_module, "_renameat2", lambda *args: None)
+    monkeypatch.setattr(atomic_module, "_renameat2", lambda *args: None)
     build(FIXTURE, dist)
     assert snapshot(dist) == new and debris(tmp_path) == []
 

@@ -30,7 +30,7 @@ from bgopendata import __version__
 from bgopendata import release_assets as assets
 from bgopendata.checksums import parse_sums
 from bgopendata.errors import InvalidData, UnusableInput
-from bgopendata.release import remove_dead_staging
+from bgopendata.atomic import remove_dead_staging
 
 VERSION = re.compile(r"^v\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$")
 ATTEMPTS = 3

@@ -7,8 +7,6 @@ diff against the previous ``vX.Y.Z`` tag. Both run in the tests exactly as in th
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from bgopendata.changelog import CHANGELOG, read_changelog
@@ -61,19 +59,3 @@ def release_notes(path: str | Path, tag: str, *, previous: str | None = None,
             changes = compare(old_dir, package.root, old_label=old_label, new_label=tag)
         parts.append(render_markdown(changes, limit=200))
     return "\n".join(parts).rstrip("\n") + "\n"
-
-
-def write_text_atomically(target: str | Path, text: str) -> None:
-    """Write ``text`` to ``target`` through a temporary file, so no half-written file is left."""
-    target = Path(target)
-    if target.is_dir():
-        raise UnusableInput("is a folder, expected a file name", path=str(target))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

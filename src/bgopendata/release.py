@@ -14,30 +14,21 @@ are byte-identical.
 from __future__ import annotations
 
 import copy
-import ctypes
-import errno
 import json
 import os
-import re
 import shutil
-import sys
 import tempfile
-import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from bgopendata import release_assets as assets
+from bgopendata.atomic import remove_dead_staging, swap_into_place, sync_folder
 from bgopendata.checksums import format_sums, sha256_file
 from bgopendata.errors import InvalidData, UnusableInput
 from bgopendata.package import Package, open_package
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date zip can store; any fixed date works
-# A temporary folder is another build's work in progress while its process lives; once the
-# process is gone (killed) it is debris. Past this age it is debris whatever its process
-# id says (ids are reused): no build takes a day.
-STALE_AFTER_SECONDS = 24 * 3600
-RENAME_NOREPLACE, RENAME_EXCHANGE = 1, 2  # <linux/fs.h>
 
 
 @dataclass(frozen=True)
@@ -69,8 +60,8 @@ def build(package_path: str | Path = ".", out: str | Path = "dist") -> Release:
         raise UnusableInput(f"cannot write a release here: {exc.strerror or exc}", path=str(out)) from None
     try:
         write_release(package, staging)
-        _sync_folder(staging)
-        _swap_into_place(staging, dest)  # afterwards ``staging`` holds the old release, if any
+        sync_folder(staging)
+        swap_into_place(staging, dest)  # afterwards ``staging`` holds the old release, if any
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return Release(dest, {p.name: p.stat().st_size for p in sorted(dest.iterdir())})
@@ -133,109 +124,3 @@ def _checked_destination(out: Path, package: Package) -> Path:
         raise UnusableInput(f"is not empty and holds no {assets.CHECKSUMS}, so it is not an older "
                             "release; refusing to replace it", path=str(out))
     return dest
-
-
-def _swap_into_place(staging: Path, dest: Path) -> None:
-    """Put the finished release at ``dest`` in one step; the old one ends up at ``staging``.
-
-    Linux swaps two folders atomically (``renameat2``; Python has no binding, hence
-    ctypes): at every instant ``dest`` is the whole old or the whole new release, and two
-    builds finishing together each swap in turn. Elsewhere two renames leave a moment with
-    no ``dest``; the old release then waits in ``.<name>.old-*`` and the next build puts
-    it back if this one was killed in between.
-    """
-    os.chmod(staging, 0o755)
-    while True:
-        done = _renameat2(staging, dest, RENAME_NOREPLACE)
-        if done is False:  # an older release is there: swap with it
-            done = _renameat2(staging, dest, RENAME_EXCHANGE)
-        if done is None:
-            break  # no renameat2 here
-        if done:
-            _sync_folder(dest.parent, files=False)
-            return
-        # the older release vanished between the two calls (another build): try again
-    if not dest.exists():
-        os.rename(staging, dest)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old-{os.getpid()}-", dir=dest.parent))
-    os.rename(dest, retired / dest.name)
-    try:
-        os.rename(staging, dest)
-    except BaseException:
-        os.rename(retired / dest.name, dest)
-        shutil.rmtree(retired, ignore_errors=True)
-        raise
-    os.rename(retired / dest.name, staging)  # the caller removes it
-    shutil.rmtree(retired, ignore_errors=True)
-
-
-def _renameat2(source: Path, target: Path, flags: int) -> bool | None:
-    """Linux ``renameat2``: True when done, False when ``target`` is in the way (NOREPLACE) or
-    gone (EXCHANGE), None when the system or file system cannot do it."""
-    func = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None) if sys.platform == "linux" else None
-    if func is None:
-        return None
-    func.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    at_cwd = -100
-    if func(at_cwd, os.fsencode(source), at_cwd, os.fsencode(target), flags) == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.EEXIST, errno.ENOTEMPTY) and flags == RENAME_NOREPLACE:
-        return False
-    if code == errno.ENOENT and flags == RENAME_EXCHANGE and source.exists():
-        return False
-    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
-        return None
-    raise OSError(code, os.strerror(code), str(target))
-
-
-def _sync_folder(folder: Path, *, files: bool = True) -> None:
-    """Flush a folder's files and entries to disk, so a power cut cannot swap in empty files."""
-    if files:
-        for path in folder.iterdir():
-            with open(path, "rb") as fh:
-                os.fsync(fh.fileno())
-    if os.name == "posix":
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def remove_dead_staging(parent: Path, prefixes: tuple[str, ...], *, restore: Path | None = None) -> None:
-    """Remove ``<prefix>[<pid>-]<random>`` folders left in ``parent`` by killed processes.
-
-    A folder whose process still runs is another build's (or download's) work and stays.
-    With ``restore``, an old release parked by the two-rename swap is put back first when
-    ``restore`` is missing, so cleaning up never loses the only copy.
-    """
-    for entry in sorted(parent.iterdir()):
-        prefix = next((p for p in prefixes if entry.name.startswith(p)), None)
-        if prefix is None or entry.is_symlink() or not entry.is_dir():
-            continue
-        match = re.match(r"(\d+)-", entry.name[len(prefix):])
-        if not _is_dead(entry, int(match.group(1)) if match else None):
-            continue
-        if restore is not None and ".old-" in prefix and not restore.exists() \
-                and (entry / restore.name).is_dir():
-            os.rename(entry / restore.name, restore)
-        shutil.rmtree(entry, ignore_errors=True)
-
-
-def _is_dead(folder: Path, pid: int | None) -> bool:
-    try:
-        if time.time() - folder.stat().st_mtime > STALE_AFTER_SECONDS:
-            return True
-    except OSError:
-        return False
-    if pid is None or os.name != "posix" or pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)  # signal 0: only asks whether the process exists
-    except ProcessLookupError:
-        return True
-    except OSError:
-        return False  # exists, owned by someone else
-    return False

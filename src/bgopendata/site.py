@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bgopendata.dcat import Artifact, built_release, load_profile, release_artifacts, text_in
+from bgopendata.atomic import swap_into_place
 from bgopendata.errors import InvalidData, UnusableInput
 from bgopendata.package import Package, Resource, open_package
 from bgopendata.schema_types import field_unit, foreign_keys, primary_key
@@ -49,10 +49,9 @@ def build_site(package_path: str | Path = ".", out: str | Path = "site", *,
         else:
             with built_release(package_path) as folder:
                 write_site(package, staging, release_artifacts(folder), folder, report)
-        _swap_into_place(staging, dest)
-    except BaseException:
+        swap_into_place(staging, dest)  # afterwards ``staging`` holds the old site, if any
+    finally:
         shutil.rmtree(staging, ignore_errors=True)
-        raise
     return dest
 
 
@@ -332,20 +331,3 @@ def _checked_destination(out: Path, package: Package) -> Path:
         raise UnusableInput(f"is not empty and was not written by 'bgopendata site' (no {MARKER}); "
                             "refusing to replace it", path=str(out))
     return dest
-
-
-def _swap_into_place(staging: Path, dest: Path) -> None:
-    """Rename the finished site over ``dest``; the old one is removed only once the new one is in."""
-    os.chmod(staging, 0o755)
-    if not dest.exists():
-        os.rename(staging, dest)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old-", dir=dest.parent))
-    os.rename(dest, retired / dest.name)
-    try:
-        os.rename(staging, dest)
-    except BaseException:
-        os.rename(retired / dest.name, dest)
-        shutil.rmtree(retired, ignore_errors=True)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import click
@@ -30,6 +28,7 @@ def metadata(path: str, fmt: str, rdf_format: str, release: str | None, out: str
         bgopendata metadata --format dcat-ap > catalog.ttl
         bgopendata build --out dist && bgopendata metadata --release dist --rdf-format json-ld --out dist/catalog.jsonld
     """
+    from bgopendata.atomic import write_text_atomically
     from bgopendata.dcat import export_dcat
 
     text = export_dcat(path, release=release, rdf_format=rdf_format)
@@ -37,12 +36,5 @@ def metadata(path: str, fmt: str, rdf_format: str, release: str | None, out: str
         click.echo(text, nl=not text.endswith("\n"))
         return
     target = Path(out)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent if str(target.parent) else ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomically(target, text)
     click.echo(f"wrote {target}", err=True)
