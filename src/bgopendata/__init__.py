@@ -7,7 +7,7 @@ when it is called.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 __version__ = "1.0.0"
 __all__ = ["validate", "__version__"]
@@ -16,8 +16,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from bgopendata.report import Report
 
 
-def validate(path: str = ".", *, strict: bool = False) -> "Report":
-    """Validate the data package at ``path`` and return its report (see ``bgopendata.validate``)."""
+def validate(path: str = ".", *, strict: bool = False, **options: Any) -> "Report":
+    """Validate the data package at ``path`` and return its report.
+
+    ``options`` go to ``bgopendata.validation.validate`` unchanged (for example ``parallel``).
+    """
     from bgopendata.validation import validate as _validate
 
-    return _validate(path, strict=strict)
+    return _validate(path, strict=strict, **options)
