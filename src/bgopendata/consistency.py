@@ -73,6 +73,12 @@ def prepare(package: Package) -> Prepared:
     return Prepared(frames, index, declared)
 
 
+def declared_figure_rules(package: Package) -> int:
+    """How many figure rules the package declares; a malformed one raises ``UnusableInput``."""
+    return sum(len(parse_rules(res.schema.get("rules"), shown=res.schema_path or f"datapackage.json#{res.name}"))
+               for res in package.resources)
+
+
 def bind_rules(prepared: Prepared, *, tolerate_missing: bool = False) -> tuple[list[BoundRule], int]:
     """Bind every declared rule; returns the bound rules and how many were skipped.
 

@@ -94,10 +94,18 @@ def render_github(report: Report) -> str:
     return "\n".join(lines)
 
 
+def omitted_lines(report: Report) -> list[str]:
+    """At scale only some examples per check are listed; say how many more each check found."""
+    return [f"... and {n:,} more: {key.split('/', 1)[1]}" for key, n in report.stats.items()
+            if key.startswith("omitted/")]
+
+
 def summary_line(report: Report) -> str:
     verdict = "valid" if report.valid else "INVALID"
+    omitted = sum(n for key, n in report.stats.items() if key.startswith("omitted/"))
+    more = f" ({omitted:,} more not shown)" if omitted else ""
     return (f"{report.package}: {verdict}: {len(report.errors)} error(s), "
-            f"{len(report.warnings)} warning(s)")
+            f"{len(report.warnings)} warning(s){more}")
 
 
 def render_table(report: Report) -> str:
@@ -110,6 +118,7 @@ def render_table(report: Report) -> str:
             lines.append(f"        expected {p.expected}; found {p.found}")
         if p.sentence:
             lines.append(f"        source: \u201c{p.sentence}\u201d")
+    lines += omitted_lines(report)
     lines.append(summary_line(report))
     return "\n".join(lines)
 

@@ -15,8 +15,16 @@ from bgopendata.errors import EXIT_INVALID, EXIT_OK
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "github"]), default="table",
               show_default=True, help="How to print the report.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("--engine", type=click.Choice(["auto", "pandas", "duckdb", "spark"]), default="auto",
+              show_default=True,
+              help="auto: pandas + frictionless for small packages, DuckDB above 50 MB of CSV; "
+                   "spark: group rules on Apache Spark.")
+@click.option("--max-examples", type=click.IntRange(min=1), default=20, show_default=True,
+              help="At scale, problems shown per check; the report keeps the total.")
+@click.option("--spark-master", default=None, envvar="SPARK_MASTER",
+              help="Spark master URL for --engine spark (default: an active session, else local[2]).")
 @clean_errors
-def validate(path: str, fmt: str, strict: bool) -> None:
+def validate(path: str, fmt: str, strict: bool, engine: str, max_examples: int, spark_master: str | None) -> None:
     """Validate the data package at PATH: structure, then consistency rules.
 
     Exit codes: 0 valid (warnings allowed), 1 invalid data, 2 unusable input.
@@ -25,10 +33,13 @@ def validate(path: str, fmt: str, strict: bool) -> None:
     Example:
         bgopendata validate .
         bgopendata validate --format github datapackage.json
+        bgopendata validate --engine duckdb --max-examples 5 /data/exports-10m
+        bgopendata validate --engine spark --spark-master spark://head:7077 /data/exports-10m
     """
     from bgopendata.report import RENDERERS
     from bgopendata.validation import validate as run_validation
 
-    report = run_validation(path, strict=strict)
+    report = run_validation(path, strict=strict, engine=engine, max_examples=max_examples,
+                            spark_master=spark_master)
     click.echo(RENDERERS[fmt](report))
     sys.exit(EXIT_OK if report.valid else EXIT_INVALID)

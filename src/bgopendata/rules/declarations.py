@@ -111,17 +111,23 @@ def parse_rules(raw: object, *, shown: str) -> list[RuleBase]:
     """Parse a schema's ``rules`` array; the first shape error becomes one clear line."""
     if raw is None:
         return []
+    original, positions = raw, []
+    if isinstance(raw, list):  # group rules (engines/group_rules.py) are parsed and run there
+        positions = [i for i, item in enumerate(raw) if not _is_group_rule(item)]
+        raw = [raw[i] for i in positions]
     try:
         return list(_RULES.validate_python(raw))
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = [str(p) for p in err["loc"]]
+        if loc and loc[0].isdigit() and int(loc[0]) < len(positions):
+            loc[0] = str(positions[int(loc[0])])
         where = f"rules[{loc[0]}]" if loc else "rules"
         # drop pydantic's union-member tag (the kind name) from the location
         rest = [p for p in loc[1:] if p not in _KIND_TAGS]
         if rest:
             where += "." + ".".join(rest)
-        rule_id = _rule_id(raw, loc)
+        rule_id = _rule_id(original, loc)
         msg = err["msg"]
         if err["type"] == "union_tag_invalid":
             tag = (err.get("ctx") or {}).get("tag")
@@ -139,6 +145,12 @@ def parse_rules(raw: object, *, shown: str) -> list[RuleBase]:
 _KIND_TAGS = {"shares-sum", "part-of-whole", "share-of-total", "growth-matches-endpoints",
               "ranking-ordered", "same-figure-agrees", "count-matches", "comparison-holds",
               "translation-agrees"}
+
+
+def _is_group_rule(item: object) -> bool:
+    from bgopendata.engines.group_rules import is_group_rule
+
+    return is_group_rule(item)
 
 
 def _rule_id(raw: object, loc: list[str]) -> str | None:
