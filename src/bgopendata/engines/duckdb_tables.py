@@ -71,12 +71,14 @@ class TypedTables:
         self.package = package
         self.max_examples = max_examples
         self._dir = Path(tempfile.mkdtemp(prefix="bgopendata-validate-"))
-        self.con = duckdb.connect(str(self._dir / "tables.duckdb"))
+        self.con = duckdb.connect(":memory:")
         self.con.execute(f"SET memory_limit = {lit(MEMORY_LIMIT)}")
         self.con.execute(f"SET temp_directory = {lit(str(self._dir / 'spill'))}")
         self.con.execute("SET preserve_insertion_order = true")
         self.con.execute("SET enable_progress_bar = false")
         self.tables: dict[str, str] = {}  # resource name -> table, for the readable ones
+        self._sources: dict[str, tuple] = {}  # resource name -> (read_csv SQL, raw columns, fields, missing)
+        self._checks: dict[str, list[tuple[str, str]]] = {}
         self.examples = Examples()
 
     def close(self) -> None:
@@ -168,21 +170,32 @@ class TypedTables:
                   f"store_rejects = true, rejects_table = {lit(table + '_rejects')}, "
                   f"rejects_scan = {lit(table + '_scan')}, max_line_size = {MAX_HEADER_BYTES + 1})")
         missing = res.schema.get("missingValues", [""])
-        typed, bad = [], []
+        inner, typed, failed, checks = [], [], [], []
         for column, spec in zip(raw, schema_fields):
-            value, checks = _cell_sql(column, spec, missing)
-            typed.append(f"{value} AS {q(spec['name'])}")
-            bad.extend(checks)
-        bad_sql = f"NULLIF(concat_ws(';', {', '.join(bad)}), '')" if bad else "NULL::VARCHAR"
+            value, _ = _cell_sql(column, spec, missing)
+            inner.append(f"{value} AS {q('t_' + column)}")
+            typed.append(f"{q('t_' + column)} AS {q(spec['name'])}")
+            if spec.get("type", "string") not in ("string", "any"):
+                failed.append(f"({q('t_' + column)} IS NULL AND {q(column)} IS NOT NULL "
+                              f"AND {q(column)} NOT IN ({', '.join(lit(m) for m in missing) or 'NULL'}))")
+            checks.extend(_typed_checks(spec, cast_failed=f"__failed[{len(failed)}]" if failed and
+                                        spec.get("type", "string") not in ("string", "any") else None))
+        # one pass: typed values and, per typed column, whether its cast failed (cheap); the
+        # constraint checks then run on the typed table and the raw text of a failed cell is
+        # read again only for the few lines that have one (``_cast_problems``)
+        failed_sql = f"CASE WHEN {' OR '.join(failed)} THEN [{', '.join(failed)}] END" if failed else "NULL::BOOLEAN[]"
         try:
             self.con.execute(f"""
                 CREATE TABLE {table} AS
-                SELECT __line, {', '.join(typed)}, {bad_sql} AS __bad
-                FROM (SELECT row_number() OVER () + 1 AS __line, * FROM {source})""")
+                SELECT __line, {', '.join(typed)}, {failed_sql} AS __failed
+                FROM (SELECT __line, *, {', '.join(inner)}
+                      FROM (SELECT row_number() OVER () + 1 AS __line, * FROM {source}))""")
         except duckdb.Error as exc:
             message = " ".join(str(exc).split())[:300]
             self.examples.add("read", [self._problem(res, "source-error", f"DuckDB cannot read it: {message}")], 1)
             return False
+        self._sources[res.name] = (source, raw, schema_fields, missing)
+        self._checks[res.name] = checks
         rejects = self.con.execute(f"""
             SELECT line, error_type, coalesce(column_name, ''), error_message
             FROM {table}_rejects ORDER BY line LIMIT {self.max_examples}""").fetchall()
@@ -211,8 +224,35 @@ class TypedTables:
 
     def _cells(self, res: Resource) -> None:
         table = self.tables[res.name]
+        checks = self._checks.get(res.name, [])
+        if self.con.execute(f"SELECT count(*) FROM {table} WHERE __failed IS NOT NULL").fetchone()[0]:
+            self._cast_problems(res)
+        if not checks:
+            return
+        bad_sql = f"concat_ws(';', {', '.join(m for _, m in checks)})"
+        self._report_bad(res, f"""SELECT __line, {bad_sql} AS __bad FROM {table}
+                                  WHERE {' OR '.join(f'({c})' for c, _ in checks)}""")
+
+    def _cast_problems(self, res: Resource) -> None:
+        """Type errors and non-finite numbers: the raw text of the lines whose casts failed."""
+        source, raw, schema_fields, missing = self._sources[res.name]
+        table = self.tables[res.name]
+        bad = []
+        for column, spec in zip(raw, schema_fields):
+            value, checks = _cell_sql(column, spec, missing)
+            bad.extend(m for c, m in checks if "type-error|" in m or "non-finite-number|" in m)
+        if not bad:
+            return
+        inner = [f"{_cell_sql(c, spec, missing)[0]} AS {q('t_' + c)}" for c, spec in zip(raw, schema_fields)]
+        self._report_bad(res, f"""
+            SELECT __line, concat_ws(';', {', '.join(bad)}) AS __bad
+            FROM (SELECT __line, *, {', '.join(inner)}
+                  FROM (SELECT row_number() OVER () + 1 AS __line, * FROM {source}))
+            WHERE __line IN (SELECT __line FROM {table} WHERE __failed IS NOT NULL)""")
+
+    def _report_bad(self, res: Resource, query: str) -> None:
         rows = self.con.execute(f"""
-            WITH bad AS (SELECT __line, unnest(string_split(__bad, ';')) AS item FROM {table} WHERE __bad IS NOT NULL),
+            WITH bad AS (SELECT __line, unnest(string_split(__bad, ';')) AS item FROM ({query}) WHERE __bad <> ''),
                  parts AS (SELECT __line, split_part(item, '|', 1) AS code, split_part(item, '|', 2) AS fld,
                                   substr(item, length(split_part(item, '|', 1)) + length(split_part(item, '|', 2)) + 3)
                                     AS found FROM bad),
@@ -299,70 +339,126 @@ _CELL_MESSAGES = {
 }
 
 
-def _cell_sql(column: str, spec: dict, missing: list[str]) -> tuple[str, list[str]]:
-    """(typed value, problem expressions) for one raw VARCHAR column and its field spec."""
-    raw = q(column)
+def _cell_sql(column: str, spec: dict, missing: list[str]) -> tuple[str, list[tuple[str, str]]]:
+    """(typed value from raw, problem expressions over raw and ``t_<column>``) for one field.
+
+    The typed value is computed once per cell (an inner query) and the checks reuse it:
+    a cell is a type error when it is not empty and its cast failed, and only those few
+    cells pay for the slower tests (is it NaN, infinite, too large for the exact type?).
+    """
+    raw, typed = q(column), q("t_" + column)
     name = spec.get("name", column)
     type_ = spec.get("type", "string")
     cons = spec.get("constraints") or {}
     empty = f"({raw} IS NULL OR {raw} IN ({', '.join(lit(m) for m in missing)}))" if missing else f"({raw} IS NULL)"
     shown = f"left({raw}, 40)"
 
-    def problem(code: str, condition: str, found: str = shown) -> str:
-        return f"CASE WHEN {condition} THEN {lit(code + '|' + name + '|')} || {found} END"
+    def problem(code: str, condition: str, found: str = shown) -> tuple[str, str]:
+        return condition, f"CASE WHEN {condition} THEN {lit(code + '|' + name + '|')} || {found} END"
 
-    checks = []
+    # a carriage return in a typed cell already fails its cast; only text cells need the search
+    checks = [problem("stray-carriage-return", f"contains({raw}, chr(13))")] if type_ in ("string", "any") else []
+    if cons.get("required"):
+        checks.append(problem("constraint-error", empty, "'required: the cell is empty'"))
+    non_finite = ", ".join(lit(x) for x in NON_FINITE)
     if type_ == "integer":
-        valid = f"regexp_full_match({raw}, {lit(INTEGER)})"
-        value = f"CASE WHEN {valid} THEN TRY_CAST({raw} AS HUGEINT) END"
+        value = f"CASE WHEN NOT (contains({raw}, '.') OR contains(lower({raw}), 'e')) THEN TRY_CAST({raw} AS HUGEINT) END"
     elif type_ == "number":
-        valid = f"(regexp_full_match({raw}, {lit(NUMBER)}) AND isfinite(TRY_CAST({raw} AS DOUBLE)))"
-        value = f"CASE WHEN {valid} THEN TRY_CAST({raw} AS DECIMAL(38,9)) END"
+        # exact to 6 decimals below 1e12; a valid number outside that is kept as NULL (rules skip it)
+        value = f"TRY_CAST({raw} AS DECIMAL(18,6))"
         checks.append(problem("non-finite-number",
-                              f"NOT {empty} AND (lower(trim({raw})) IN ({', '.join(lit(x) for x in NON_FINITE)}) "
-                              f"OR (regexp_full_match({raw}, {lit(NUMBER)}) AND NOT isfinite(TRY_CAST({raw} AS DOUBLE))))"))
-        valid = f"({valid} OR lower(trim({raw})) IN ({', '.join(lit(x) for x in NON_FINITE)}) " \
-                f"OR regexp_full_match({raw}, {lit(NUMBER)}))"
+                              f"{typed} IS NULL AND {raw} IS NOT NULL AND NOT {empty} AND (lower(trim({raw})) IN ({non_finite}) OR "
+                              f"(regexp_full_match({raw}, {lit(NUMBER)}) AND NOT isfinite(TRY_CAST({raw} AS DOUBLE))))"))
     elif type_ == "boolean":
         trues = spec.get("trueValues", ["true", "True", "TRUE", "1"])
         falses = spec.get("falseValues", ["false", "False", "FALSE", "0"])
-        valid = f"{raw} IN ({', '.join(lit(v) for v in [*trues, *falses])})"
-        value = f"CASE WHEN {raw} IN ({', '.join(lit(v) for v in trues)}) THEN true WHEN {valid} THEN false END"
+        value = (f"CASE WHEN {raw} IN ({', '.join(lit(v) for v in trues)}) THEN true "
+                 f"WHEN {raw} IN ({', '.join(lit(v) for v in falses)}) THEN false END")
     elif type_ in ("date", "datetime", "time"):
         target = {"date": "DATE", "datetime": "TIMESTAMP", "time": "TIME"}[type_]
-        valid = f"TRY_CAST({raw} AS {target}) IS NOT NULL"
         value = f"TRY_CAST({raw} AS {target})"
     elif type_ == "year":
-        valid = f"regexp_full_match({raw}, '^[0-9]{{4}}$')"
-        value = f"CASE WHEN {valid} THEN TRY_CAST({raw} AS INTEGER) END"
+        value = f"CASE WHEN regexp_full_match({raw}, '^[0-9]{{4}}$') THEN TRY_CAST({raw} AS INTEGER) END"
     else:  # string and the types we keep as text
-        valid = "true"
         value = raw
     value = f"CASE WHEN {empty} THEN NULL ELSE {value} END"
-    checks.append(problem("stray-carriage-return", f"contains({raw}, chr(13))"))
-    if cons.get("required"):
-        checks.append(problem("constraint-error", empty, "'required: the cell is empty'"))
-    if valid != "true":
-        checks.append(problem("type-error", f"NOT {empty} AND NOT {valid}"))
-    ok = f"NOT {empty} AND {valid}"
+    if type_ == "number":
+        valid = (f"({typed} IS NOT NULL OR (regexp_full_match({raw}, {lit(NUMBER)}) "
+                 f"AND isfinite(TRY_CAST({raw} AS DOUBLE))))")
+        checks.append(problem("type-error", f"{typed} IS NULL AND {raw} IS NOT NULL AND NOT {empty} AND NOT {valid} "
+                                            f"AND lower(trim({raw})) NOT IN ({non_finite})"))
+    elif type_ in ("integer", "boolean", "date", "datetime", "time", "year"):
+        valid = f"{typed} IS NOT NULL"
+        checks.append(problem("type-error", f"{typed} IS NULL AND {raw} IS NOT NULL AND NOT {empty}"))
+    else:
+        valid = "true"
+    ok = f"{typed} IS NOT NULL" if valid == f"{typed} IS NOT NULL" else f"NOT {empty} AND {valid}"
     if "enum" in cons and isinstance(cons["enum"], list):
         if type_ in ("number", "integer"):
             options = ", ".join(str(v) for v in cons["enum"] if isinstance(v, (int, float)) and not isinstance(v, bool))
-            cond = f"{value} NOT IN ({options})" if options else "true"
+            cond = f"TRY_CAST({raw} AS DOUBLE) NOT IN ({options})" if options else "true"
         else:
             cond = f"{raw} NOT IN ({', '.join(lit(v) for v in cons['enum'])})" if cons["enum"] else "true"
         checks.append(problem("constraint-error", f"{ok} AND {cond}", f"'enum: ' || {shown}"))
     if isinstance(cons.get("pattern"), str):
         checks.append(problem("constraint-error", f"{ok} AND NOT regexp_full_match({raw}, {lit(cons['pattern'])})",
                               f"'pattern: ' || {shown}"))
+    # bounds are compared on the exact typed value where it exists, else as a double
+    number = type_ in ("number", "integer")
     for key, op in (("minimum", "<"), ("maximum", ">"), ("exclusiveMinimum", "<="), ("exclusiveMaximum", ">=")):
         bound = cons.get(key)
-        if isinstance(bound, (int, float)) and not isinstance(bound, bool) and type_ in ("number", "integer"):
-            checks.append(problem("constraint-error", f"{ok} AND TRY_CAST({raw} AS DOUBLE) {op} {float(bound)!r}",
-                                  f"'{key} {bound}: ' || {shown}"))
+        if isinstance(bound, (int, float)) and not isinstance(bound, bool) and number:
+            condition = (f"coalesce({typed} {op} {bound!r}, {typed} IS NULL AND {raw} IS NOT NULL "
+                         f"AND TRY_CAST({raw} AS DOUBLE) {op} {bound!r})")
+            checks.append(problem("constraint-error", condition, f"'{key} {bound}: ' || {shown}"))
     for key, op in (("minLength", "<"), ("maxLength", ">")):
         bound = cons.get(key)
         if isinstance(bound, int) and not isinstance(bound, bool):
             checks.append(problem("constraint-error", f"{ok} AND length({raw}) {op} {bound}",
                                   f"'{key} {bound}: ' || {shown}"))
     return value, checks
+
+
+def _typed_checks(spec: dict, cast_failed: str | None) -> list[tuple[str, str]]:
+    """(condition, message) pairs over the typed table: empty is NULL, numbers are exact decimals.
+
+    A number that is valid but does not fit DECIMAL(18,6) is NULL here too; its bounds are
+    then not checked (the type check has read it; no published figure comes near 1e12).
+    """
+    name = spec.get("name", "")
+    col = q(name)
+    type_ = spec.get("type", "string")
+    cons = spec.get("constraints") or {}
+    shown = f"left({col}::VARCHAR, 40)"
+
+    def problem(code: str, condition: str, found: str = shown) -> tuple[str, str]:
+        return condition, f"CASE WHEN {condition} THEN {lit(code + '|' + name + '|')} || {found} END"
+
+    checks = []
+    if type_ in ("string", "any"):
+        checks.append(problem("stray-carriage-return", f"contains({col}, chr(13))"))
+    if cons.get("required"):
+        missing = f"{col} IS NULL" + (f" AND NOT coalesce({cast_failed}, false)" if cast_failed else "")
+        checks.append(problem("constraint-error", missing, "'required: the cell is empty'"))
+    if isinstance(cons.get("enum"), list):
+        if type_ in ("number", "integer"):
+            options = ", ".join(str(v) for v in cons["enum"] if isinstance(v, (int, float)) and not isinstance(v, bool))
+            cond = f"{col} NOT IN ({options})" if options else f"{col} IS NOT NULL"
+        elif type_ in ("string", "any"):
+            cond = f"{col} NOT IN ({', '.join(lit(v) for v in cons['enum'])})" if cons["enum"] else f"{col} IS NOT NULL"
+        else:
+            cond = f"{col}::VARCHAR NOT IN ({', '.join(lit(v) for v in cons['enum'])})"
+        checks.append(problem("constraint-error", cond, f"'enum: ' || {shown}"))
+    if isinstance(cons.get("pattern"), str):
+        checks.append(problem("constraint-error", f"NOT regexp_full_match({col}::VARCHAR, {lit(cons['pattern'])})",
+                              f"'pattern: ' || {shown}"))
+    for key, op in (("minimum", "<"), ("maximum", ">"), ("exclusiveMinimum", "<="), ("exclusiveMaximum", ">=")):
+        bound = cons.get(key)
+        if isinstance(bound, (int, float)) and not isinstance(bound, bool) and type_ in ("number", "integer"):
+            checks.append(problem("constraint-error", f"{col} {op} {bound!r}", f"'{key} {bound}: ' || {shown}"))
+    for key, op in (("minLength", "<"), ("maxLength", ">")):
+        bound = cons.get(key)
+        if isinstance(bound, int) and not isinstance(bound, bool):
+            checks.append(problem("constraint-error", f"length({col}::VARCHAR) {op} {bound}",
+                                  f"'{key} {bound}: ' || {shown}"))
+    return checks

@@ -112,7 +112,7 @@ def _q(name: str) -> str:
 
 
 def _num(expr: str) -> str:
-    return f"({expr})::DECIMAL(38,9)"
+    return f"({expr})::DECIMAL(18,6)"
 
 
 def _bounds(rule: GroupRuleBase, value: str, resolution: Precision) -> tuple[str, str]:
