@@ -194,6 +194,8 @@ class TypedTables:
             message = " ".join(str(exc).split())[:300]
             self.examples.add("read", [self._problem(res, "source-error", f"DuckDB cannot read it: {message}")], 1)
             return False
+        if not self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]:
+            self.examples.add("read", [self._problem(res, "no-data-rows", "the file has a header but no data rows", 1)], 1)
         self._sources[res.name] = (source, raw, schema_fields, missing)
         self._checks[res.name] = checks
         rejects = self.con.execute(f"""

@@ -1,0 +1,148 @@
+"""The DuckDB scale engine: injected errors found on their lines, capped examples, same verdicts.
+
+The grown package comes from ``bench/generate.py`` at 20k rows with three errors of each
+kind injected; the broken-package corpus and the bad-input corpus are run through
+``--engine duckdb`` and must get the verdicts (and, for located problems, the lines) the
+default engine gets.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bgopendata.cli import cli
+from bgopendata.errors import UnusableInput
+from bgopendata.validation import validate
+from conftest import ROOT
+
+_spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
+generate = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(generate)  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="module")
+def grown(tmp_path_factory) -> tuple[Path, list[dict]]:
+    out = tmp_path_factory.mktemp("grown") / "pkg"
+    summary = generate.generate(out, 20_000, inject=3)
+    return out, summary["expected"]
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("clean") / "pkg"
+    generate.generate(out, 20_000)
+    return out
+
+
+def located(report) -> list[tuple[str, str, int]]:
+    return sorted((p.code, p.path, p.line) for p in report.problems)
+
+
+def test_clean_grown_package_is_valid(clean):
+    report = validate(clean, engine="duckdb")
+    assert report.valid, report.problems[:3]
+    assert report.stats["rules"] == 3 and report.stats["rows"] > 19_000
+
+
+def test_every_injected_error_is_found_on_its_line(grown):
+    root, expected = grown
+    assert len(expected) == 3 * len(generate.KINDS)
+    report = validate(root, engine="duckdb", max_examples=100)
+    assert located(report) == sorted((e["code"], e["path"], e["line"]) for e in expected)
+    fields = {(p.line, tuple(p.fields)) for p in report.problems}
+    assert all((e["line"], (e["field"],)) in fields for e in expected)
+
+
+def test_default_engine_finds_the_same_errors(grown):
+    root, expected = grown
+    report = validate(root, engine="pandas", max_examples=100)
+    assert located(report) == sorted((e["code"], e["path"], e["line"]) for e in expected)
+
+
+def test_max_examples_caps_each_check_and_keeps_the_total(grown):
+    root, expected = grown
+    report = validate(root, engine="duckdb", max_examples=1)
+    per_code: dict[str, int] = {}
+    for p in report.problems:
+        per_code[p.code] = per_code.get(p.code, 0) + 1
+    assert set(per_code.values()) == {1} and len(per_code) == len(generate.KINDS)
+    omitted = {k: v for k, v in report.stats.items() if k.startswith("omitted/")}
+    assert len(omitted) == len(generate.KINDS) and set(omitted.values()) == {2}
+    result = CliRunner().invoke(cli, ["validate", "--engine", "duckdb", "--max-examples", "1", str(root)])
+    assert result.exit_code == 1
+    assert "... and 2 more: exports/partner-shares-sum-to-100" in result.output
+    assert f"{len(generate.KINDS)} error(s), 0 warning(s) ({2 * len(generate.KINDS)} more not shown)" in result.output
+
+
+def test_a_malformed_group_rule_is_one_line_before_any_reading(clean, tmp_path):
+    root = tmp_path / "pkg"
+    shutil.copytree(clean, root)
+    schema_path = root / "schemas" / "exports.json"
+    schema = json.loads(schema_path.read_text())
+    schema["rules"][1]["series"] = ["province", "sektor"]
+    schema_path.write_text(json.dumps(schema))
+    for engine in ("duckdb", "pandas"):
+        with pytest.raises(UnusableInput, match=r"schemas/exports.json \[rules\[1\]\]: .*no field 'sektor'"):
+            validate(root, engine=engine)
+
+
+# -- the broken-package corpus: same verdicts as the default engine -------------------------
+
+from test_validate_broken import CASES as BROKEN, apply as apply_broken, copy_package  # noqa: E402
+
+
+def verdict(root: Path, strict: bool, engine: str):
+    try:
+        report = validate(root, strict=strict, engine=engine)
+    except UnusableInput as exc:
+        return 2, str(exc)
+    return (0 if report.valid else 1), report
+
+
+@pytest.mark.parametrize("case", BROKEN, ids=[c["name"] for c in BROKEN])
+def test_broken_corpus_same_verdict_on_duckdb(case, tmp_path):
+    root = copy_package(tmp_path / "pkg")
+    apply_broken(root, case["mutation"])
+    expect = case["expect"]
+    code, result = verdict(root, case.get("strict", False), "duckdb")
+    assert code == expect["exit"], result
+    if code == 2:
+        assert expect["message"] in result
+        return
+    hits = [p for p in result.problems if p.code == expect["code"] and p.path == expect["path"]
+            and p.line == expect["line"]]
+    assert hits, [(p.code, p.path, p.line) for p in result.problems]
+
+
+def test_real_package_is_valid_on_duckdb_with_the_same_warnings():
+    default = validate(ROOT, engine="pandas")
+    scaled = validate(ROOT, engine="duckdb")
+    assert scaled.valid == default.valid
+    assert located(scaled) == located(default)
+
+
+# -- the bad-input corpus (tests/fixtures/mini) ---------------------------------------------
+
+from test_bad_inputs import CASES as BAD, MINI, apply as apply_bad  # noqa: E402
+
+CSV_CASES = [c for c in BAD if c.target.endswith(".csv") and c.action.startswith("write")]
+
+
+@pytest.mark.parametrize("case", CSV_CASES, ids=[c.name for c in CSV_CASES])
+def test_bad_csv_same_verdict_and_line_on_duckdb(case, tmp_path):
+    pkg = tmp_path / "pkg"
+    shutil.copytree(MINI, pkg)
+    apply_bad(case, pkg)
+    code, result = verdict(pkg, False, "duckdb")
+    assert code == case.exit, result
+    if code == 1:
+        first = case.expect[0] if case.expect else ""
+        if ":" in first.split(" ")[0]:
+            line = int(first.split(" ")[0].split(":")[1])
+            assert any(p.line == line for p in result.problems), [(p.code, p.line) for p in result.problems]
