@@ -364,7 +364,7 @@ def _cell_sql(column: str, spec: dict, missing: list[str]) -> tuple[str, list[tu
         checks.append(problem("constraint-error", empty, "'required: the cell is empty'"))
     non_finite = ", ".join(lit(x) for x in NON_FINITE)
     if type_ == "integer":
-        value = f"CASE WHEN NOT (contains({raw}, '.') OR contains(lower({raw}), 'e')) THEN TRY_CAST({raw} AS HUGEINT) END"
+        value = f"CASE WHEN NOT (contains({raw}, '.') OR contains(lower({raw}), 'e')) THEN TRY_CAST({raw} AS BIGINT) END"
     elif type_ == "number":
         # exact to 6 decimals below 1e12; a valid number outside that is kept as NULL (rules skip it)
         value = f"TRY_CAST({raw} AS DECIMAL(18,6))"

@@ -107,12 +107,21 @@ def parse_group_rules(raw: object, *, shown: str, fields: list[str]) -> list[Gro
     return rules
 
 
+# the same SQL runs on DuckDB and on Spark SQL; only these spellings differ
+DIALECTS = {
+    "duckdb": {"quote": '"', "arg_max": "arg_max", "arg_min": "arg_min"},
+    "spark": {"quote": "`", "arg_max": "max_by", "arg_min": "min_by"},
+}
+_dialect = DIALECTS["duckdb"]
+
+
 def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+    mark = _dialect["quote"]
+    return mark + name.replace(mark, mark * 2) + mark
 
 
 def _num(expr: str) -> str:
-    return f"({expr})::DECIMAL(18,6)"
+    return f"CAST({expr} AS DECIMAL(18,6))"
 
 
 def _bounds(rule: GroupRuleBase, value: str, resolution: Precision) -> tuple[str, str]:
@@ -131,11 +140,22 @@ def _bounds(rule: GroupRuleBase, value: str, resolution: Precision) -> tuple[str
 
 def _show(expr: str) -> str:
     """A decimal as written (no trailing zeros), for messages."""
-    return f"rtrim(rtrim(({expr})::VARCHAR, '0'), '.')"
+    return f"regexp_replace(CAST({expr} AS STRING), '[.]?0+$', '')" if _dialect is DIALECTS["spark"] \
+        else f"rtrim(rtrim(CAST({expr} AS STRING), '0'), '.')"
 
 
-def failing_sql(rule: GroupRuleBase, table: str) -> str:
-    """A query returning one row per failure: line, found, expected (SQL text)."""
+def failing_sql(rule: GroupRuleBase, table: str, dialect: str = "duckdb") -> str:
+    """A query returning one row per failure: line, found, expected (DuckDB or Spark SQL)."""
+    global _dialect
+    previous, _dialect = _dialect, DIALECTS[dialect]
+    try:
+        return _failing_sql(rule, table)
+    finally:
+        _dialect = previous
+
+
+def _failing_sql(rule: GroupRuleBase, table: str) -> str:
+    arg_max, arg_min = _dialect["arg_max"], _dialect["arg_min"]
     if isinstance(rule, GroupSharesSum):
         keys = ", ".join(_q(c) for c in rule.group_by)
         share = _q(rule.share)
@@ -146,7 +166,7 @@ def failing_sql(rule: GroupRuleBase, table: str) -> str:
                  if rule.relation == "equal" else f"sum({lo}) <= {total}")
         del r
         return f"""
-            SELECT arg_max(__line, {share}) AS line,
+            SELECT {arg_max}(__line, {share}) AS line,
                    'shares ' || concat_ws(', ', {keys}) || ' (' || count(*) || ' rows) sum to '
                      || {_show(f'sum({share})')} || ' within [' || {_show(f'sum({lo})')} || ', '
                      || coalesce({_show(f'sum({hi})')}, 'inf') || ']'
@@ -194,7 +214,7 @@ def failing_sql(rule: GroupRuleBase, table: str) -> str:
                 FROM ranked)
             SELECT min(__line) AS line,
                    concat_ws(', ', {keys}) || ': ' || count(*) || ' row(s) ranked below a surely smaller value, '
-                     || 'first rank ' || arg_min(rk, __line) || ' with value ' || {_show('arg_min(v, __line)')} AS found,
+                     || 'first rank ' || {arg_min}(rk, __line) || ' with value ' || {_show(f'{arg_min}(v, __line)')} AS found,
                    'rank 1 = largest value, ranks ordered like the values' AS expected
             FROM judged
             WHERE best_hi < lo OR tie_lo > tie_hi

@@ -1,0 +1,119 @@
+"""``--engine spark``: the group rules on Apache Spark, through pandera's pyspark backend.
+
+Each table with group rules is handed to Spark as Parquet (the typed table DuckDB made,
+with its ``__line`` column, so failures still name their CSV line), and validated by a
+``pandera.pyspark.DataFrameSchema`` whose checks are the declared rules: each check runs
+the rule's Spark SQL on the cluster and passes when no group fails, the failing groups
+(capped at ``max_examples``, with their total) kept for the report, as the pandas engine
+does. The SQL is the DuckDB engine's, spelt for Spark (``group_rules.failing_sql``), so the
+two engines cannot drift apart.
+
+The session: the active one if the caller made one (``SparkSession.getActiveSession()``),
+else one built for ``master`` (``--spark-master`` / ``SPARK_MASTER``), else ``local[2]``
+with the UI off. The Parquet files live in the validation's temporary folder: on a
+cluster it must be a folder every executor can read (a shared mount); HDFS or S3 paths
+are not supported.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bgopendata.engines.duckdb_tables import lit
+from bgopendata.engines.group_rules import GroupRuleBase, failing_sql
+from bgopendata.errors import UnusableInput
+from bgopendata.report import Problem
+
+_CHECK_NAME = "bgopendata_group_rule"
+
+
+def spark_session(master: str | None = None) -> Any:
+    """The active SparkSession, or one for ``master`` (default ``local[2]``, UI off)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise UnusableInput("--engine spark needs pyspark: pip install 'pyspark>=4.3.0' (and Java 17)") from None
+    active = SparkSession.getActiveSession()
+    if active is not None and master is None:
+        return active
+    try:
+        session = (SparkSession.builder.master(master or "local[2]").appName("bgopendata-validate")
+                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "8")
+                .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+        session.sparkContext.setLogLevel("ERROR")
+        return session
+    except Exception as exc:  # noqa: BLE001 - no Java, a wrong master URL: one line, not a JVM trace
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UnusableInput(f"cannot start Spark (master {master or 'local[2]'}): {first[:200]}") from None
+
+
+def _register_check() -> None:
+    """Register the pandera check once: it runs one rule's SQL and records its failures."""
+    import pandera.pyspark as pa
+    from pandera.extensions import register_check_method
+
+    if hasattr(pa.Check, _CHECK_NAME):
+        return
+
+    @register_check_method(statistics=["rule_id"])
+    def bgopendata_group_rule(pyspark_obj: Any, *, rule_id: str) -> bool:
+        frame = getattr(pyspark_obj, "dataframe", pyspark_obj)
+        job = _JOBS[rule_id]
+        job["ran"] = True
+        view = f"bg_{abs(hash(rule_id))}"
+        frame.createOrReplaceTempView(view)
+        failing = frame.sparkSession.sql(failing_sql(job["rule"], view, dialect="spark"))
+        rows = failing.orderBy("line").limit(job["max_examples"]).collect()
+        job["rows"] = [(r["line"], r["found"], r["expected"]) for r in rows]
+        job["total"] = failing.count() if rows else 0
+        return not rows
+
+
+_JOBS: dict[str, dict[str, Any]] = {}
+
+
+def run_group_rules_on_spark(tables: Any, declared: list[tuple[Any, GroupRuleBase]], *,
+                             master: str | None = None) -> int:
+    """Like ``group_rules.run_group_rules``, on Spark; returns how many rules were skipped."""
+    if not declared:
+        return 0
+    spark = spark_session(master)
+    _register_check()
+    import pandera.pyspark as pa
+
+    skipped = 0
+    by_resource: dict[str, list[GroupRuleBase]] = {}
+    resources = {}
+    for res, rule in declared:
+        if res.name not in tables.tables:
+            skipped += 1
+            continue
+        by_resource.setdefault(res.name, []).append(rule)
+        resources[res.name] = res
+    for name, rules in by_resource.items():
+        res = resources[name]
+        parquet = tables._dir / f"{tables.tables[name]}.parquet"
+        tables.con.execute(f"COPY {tables.tables[name]} TO {lit(str(parquet))} (FORMAT parquet)")
+        frame = spark.read.parquet(str(parquet))
+        for rule in rules:
+            _JOBS[rule.id] = {"rule": rule, "max_examples": tables.max_examples, "rows": [], "total": 0}
+        schema = pa.DataFrameSchema(name=name, checks=[getattr(pa.Check, _CHECK_NAME)(rule_id=r.id) for r in rules])
+        validated = schema.validate(frame)  # the checks record their failures in _JOBS
+        crashed = dict(validated.pandera.errors or {}).get("DATA", {}).get("CHECK_ERROR")
+        for rule in rules:
+            job = _JOBS.pop(rule.id)
+            if crashed or not job.get("ran"):  # a check that raised is a bug or a cluster problem, not a verdict
+                detail = crashed[0].get("error", "") if crashed else "the check did not run"
+                raise UnusableInput(f"Spark could not evaluate rule {rule.id!r}: {detail}", path=res.relpath)
+            found = [Problem(code=rule.kind, severity=rule.severity, message=rule.description, resource=name,
+                             path=res.relpath, line=int(line), fields=_fields(rule), expected=expected,
+                             found=text, rule=rule.id) for line, text, expected in job["rows"]]
+            if found:
+                tables.examples.add(f"{name}/{rule.id}", found, job["total"])
+    return skipped
+
+
+def _fields(rule: GroupRuleBase) -> list[str]:
+    from bgopendata.engines.group_rules import _fields as fields
+
+    return fields(rule)
