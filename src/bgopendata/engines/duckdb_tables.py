@@ -186,10 +186,12 @@ class TypedTables:
         failed_sql = f"CASE WHEN {' OR '.join(failed)} THEN [{', '.join(failed)}] END" if failed else "NULL::BOOLEAN[]"
         try:
             self.con.execute(f"""
-                CREATE TABLE {table} AS
-                SELECT __line, {', '.join(typed)}, {failed_sql} AS __failed
-                FROM (SELECT __line, *, {', '.join(inner)}
-                      FROM (SELECT row_number() OVER () + 1 AS __line, * FROM {source}))""")
+                CREATE TABLE {table}_raw AS
+                SELECT {', '.join(typed)}, {failed_sql} AS __failed
+                FROM (SELECT *, {', '.join(inner)} FROM {source})""")
+            # insertion order is kept, so a fresh table's rowid is the data row's position
+            # in the file: no window over ten million rows to number them
+            self.con.execute(f"CREATE VIEW {table} AS SELECT rowid + 2 AS __line, * FROM {table}_raw")
         except duckdb.Error as exc:
             message = " ".join(str(exc).split())[:300]
             self.examples.add("read", [self._problem(res, "source-error", f"DuckDB cannot read it: {message}")], 1)
@@ -207,7 +209,8 @@ class TypedTables:
                                    " ".join(str(msg).split("\n")[0].split())[:200], int(line), None)
                      for line, kind, _col, msg in rejects]
             self.examples.add(f"{res.name}/rejects", found, total)
-            self.con.execute(f"DROP TABLE {table}")
+            self.con.execute(f"DROP VIEW {table}")
+            self.con.execute(f"DROP TABLE {table}_raw")
             return False
         return True
 

@@ -207,11 +207,11 @@ def _failing_sql(rule: GroupRuleBase, table: str) -> str:
                 FROM {table} WHERE {rank} IS NOT NULL AND {_q(rule.value)} IS NOT NULL),
             judged AS (
                 SELECT __line, {keys}, rk, v,
-                       min(hi) OVER (PARTITION BY {keys} ORDER BY rk
-                                     RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS best_hi,
-                       max(lo) OVER (PARTITION BY {keys}, rk) AS tie_lo,
-                       min(hi) OVER (PARTITION BY {keys}, rk) AS tie_hi, lo
-                FROM ranked)
+                       min(hi) OVER (w RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS best_hi,
+                       max(lo) OVER (w RANGE BETWEEN CURRENT ROW AND CURRENT ROW) AS tie_lo,
+                       min(hi) OVER (w RANGE BETWEEN CURRENT ROW AND CURRENT ROW) AS tie_hi, lo
+                FROM ranked
+                WINDOW w AS (PARTITION BY {keys} ORDER BY rk))
             SELECT min(__line) AS line,
                    concat_ws(', ', {keys}) || ': ' || count(*) || ' row(s) ranked below a surely smaller value, '
                      || 'first rank ' || {arg_min}(rk, __line) || ' with value ' || {_show(f'{arg_min}(v, __line)')} AS found,
