@@ -146,3 +146,29 @@ def test_bad_csv_same_verdict_and_line_on_duckdb(case, tmp_path):
         if ":" in first.split(" ")[0]:
             line = int(first.split(" ")[0].split(":")[1])
             assert any(p.line == line for p in result.problems), [(p.code, p.line) for p in result.problems]
+
+
+def test_large_values_keep_exact_arithmetic(clean, tmp_path):
+    """Values near the exact range (1e11) must not overflow the growth products into an error."""
+    root = tmp_path / "pkg"
+    shutil.copytree(clean, root)
+    path = root / "resources" / "exports.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    value, growth = header.index("value"), header.index("growth")
+    first, second = lines[1].split(","), None
+    for i, line in enumerate(lines[2:], start=2):
+        cells = line.split(",")
+        if cells[:3] == first[:3] and cells[growth]:
+            second = i
+            break
+    assert second is not None
+    first[value] = "90000000000.0"
+    lines[1] = ",".join(first)
+    cells = lines[second].split(",")
+    cells[value], cells[growth] = "99000000000.0", "10.0"
+    lines[second] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = validate(root, engine="duckdb")
+    failing = [p for p in report.problems if p.code == "group-growth"]
+    assert [p.line for p in failing] == [] or all(p.line != second + 1 for p in failing)

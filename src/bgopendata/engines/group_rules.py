@@ -138,6 +138,11 @@ def _bounds(rule: GroupRuleBase, value: str, resolution: Precision) -> tuple[str
     return lo, hi
 
 
+def _wide(expr: str) -> str:
+    """A factor widened before a product: two DECIMAL(18,6) would overflow 18 digits past 1e6 x 1e6."""
+    return f"CAST({expr} AS DECIMAL(38,8))"
+
+
 def _show(expr: str) -> str:
     """A decimal as written (no trailing zeros), for messages."""
     return f"regexp_replace(CAST({expr} AS STRING), '[.]?0+$', '')" if _dialect is DIALECTS["spark"] \
@@ -192,12 +197,13 @@ def _failing_sql(rule: GroupRuleBase, table: str) -> str:
                    'a growth agreeing with ' || {_show('v0')} || ' -> ' || {_show('v')} AS expected
             FROM chained
             WHERE g IS NOT NULL AND v IS NOT NULL AND v0 IS NOT NULL AND t - t0 = 1 AND lo0 > 0
-              AND NOT ((hi0 IS NULL OR lo * 100 <= (g + {gr} * 0.5 + 100) * hi0)
-                       AND (hi IS NULL OR (g - {gr} * 0.5 + 100) * lo0 <= hi * 100))"""
+              AND NOT ((hi0 IS NULL OR {_wide('lo')} * 100 <= {_wide(f'g + {gr} * 0.5 + 100')} * {_wide('hi0')})
+                       AND (hi IS NULL OR {_wide(f'g - {gr} * 0.5 + 100')} * {_wide('lo0')} <= {_wide('hi')} * 100))"""
     if isinstance(rule, GroupRanking):
         keys = ", ".join(_q(c) for c in rule.group_by)
         lo, hi = _bounds(rule, rule.value, rule.resolution)
         rank = _q(rule.rank)
+        w = f"PARTITION BY {keys} ORDER BY rk"  # spelt out: Spark refines no named window with a frame
         # Ordering (a better rank never has a surely smaller value) and ties (equal ranks can
         # be equal) imply the "at most r - 1 values surely above rank r" condition for ranks
         # that are positions, so these two window checks are the whole rule.
@@ -207,11 +213,10 @@ def _failing_sql(rule: GroupRuleBase, table: str) -> str:
                 FROM {table} WHERE {rank} IS NOT NULL AND {_q(rule.value)} IS NOT NULL),
             judged AS (
                 SELECT __line, {keys}, rk, v,
-                       min(hi) OVER (w RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS best_hi,
-                       max(lo) OVER (w RANGE BETWEEN CURRENT ROW AND CURRENT ROW) AS tie_lo,
-                       min(hi) OVER (w RANGE BETWEEN CURRENT ROW AND CURRENT ROW) AS tie_hi, lo
-                FROM ranked
-                WINDOW w AS (PARTITION BY {keys} ORDER BY rk))
+                       min(hi) OVER ({w} RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS best_hi,
+                       max(lo) OVER ({w} RANGE BETWEEN CURRENT ROW AND CURRENT ROW) AS tie_lo,
+                       min(hi) OVER ({w} RANGE BETWEEN CURRENT ROW AND CURRENT ROW) AS tie_hi, lo
+                FROM ranked)
             SELECT min(__line) AS line,
                    concat_ws(', ', {keys}) || ': ' || count(*) || ' row(s) ranked below a surely smaller value, '
                      || 'first rank ' || {arg_min}(rk, __line) || ' with value ' || {_show(f'{arg_min}(v, __line)')} AS found,
@@ -238,6 +243,8 @@ def run_group_rules(tables: Any, declared: list[tuple[Any, GroupRuleBase]]) -> i
 
     Returns how many rules were skipped because their table could not be read.
     """
+    import duckdb
+
     from bgopendata.report import Problem
 
     skipped = 0
@@ -247,9 +254,13 @@ def run_group_rules(tables: Any, declared: list[tuple[Any, GroupRuleBase]]) -> i
             skipped += 1
             continue
         sql = failing_sql(rule, table)
-        rows = tables.con.execute(f"""
-            SELECT line, found, expected, count(*) OVER () AS total FROM ({sql}) f
-            ORDER BY line LIMIT {tables.max_examples}""").fetchall()
+        try:
+            rows = tables.con.execute(f"""
+                SELECT line, found, expected, count(*) OVER () AS total FROM ({sql}) f
+                ORDER BY line LIMIT {tables.max_examples}""").fetchall()
+        except duckdb.Error as exc:  # e.g. a value beyond exact DECIMAL range: one line, no traceback
+            raise UnusableInput(f"rule {rule.id!r} cannot be evaluated: {' '.join(str(exc).split())[:200]}",
+                                path=res.relpath) from None
         if not rows:
             continue
         found = [Problem(code=rule.kind, severity=rule.severity, message=rule.description,

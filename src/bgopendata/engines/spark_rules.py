@@ -103,7 +103,8 @@ def run_group_rules_on_spark(tables: Any, declared: list[tuple[Any, GroupRuleBas
         for rule in rules:
             job = _JOBS.pop(rule.id)
             if crashed or not job.get("ran"):  # a check that raised is a bug or a cluster problem, not a verdict
-                detail = crashed[0].get("error", "") if crashed else "the check did not run"
+                detail = str(crashed[0].get("error", "")) if crashed else "the check did not run"
+                detail = " ".join(detail.rsplit("Exception:", 1)[-1].split())[:200]
                 raise UnusableInput(f"Spark could not evaluate rule {rule.id!r}: {detail}", path=res.relpath)
             found = [Problem(code=rule.kind, severity=rule.severity, message=rule.description, resource=name,
                              path=res.relpath, line=int(line), fields=_fields(rule), expected=expected,
