@@ -36,8 +36,9 @@ class GroupRuleBase(BaseModel):
     def columns(self) -> list[str]:
         return [c for c in self._columns() if isinstance(c, str)]
 
-    def _columns(self) -> list[Any]:  # pragma: no cover - every kind overrides it
-        raise NotImplementedError
+    def _columns(self) -> list[Any]:
+        """The columns a rule reads; each kind adds its own to the shared qualifier column."""
+        return [self.qualifier]
 
 
 class GroupSharesSum(GroupRuleBase):
