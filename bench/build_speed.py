@@ -10,20 +10,13 @@ build includes one validation, so the difference is what writing the release cos
 from __future__ import annotations
 
 import argparse
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+from timing import report, side_by_side
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def timed(cmd: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
 
 
 def main() -> None:
@@ -36,13 +29,9 @@ def main() -> None:
         out = Path(tmp) / "dist"
         build_cmd = [exe, "build", str(args.package), "--out", str(out)]
         validate_cmd = [exe, "validate", str(args.package)]
-        builds, validations = [], []
-        for _ in range(args.runs):
-            builds.append(timed(build_cmd))
-            validations.append(timed(validate_cmd))
-        b, v = statistics.median(builds), statistics.median(validations)
-        print(f"bgopendata build     median {b:6.2f} s (min {min(builds):.2f}, max {max(builds):.2f}, {args.runs} runs)")
-        print(f"bgopendata validate  median {v:6.2f} s (min {min(validations):.2f}, max {max(validations):.2f})")
+        medians = report(side_by_side({"bgopendata build": build_cmd, "bgopendata validate": validate_cmd},
+                                      args.runs))
+        b, v = medians["bgopendata build"], medians["bgopendata validate"]
         print(f"ratio build/validate {b / v:.2f}x; writing the release costs about {b - v:.2f} s")
         sizes = {p.name: p.stat().st_size for p in sorted(out.iterdir())}
         groups = {"csv": ".csv", "parquet": ".parquet"}

@@ -11,19 +11,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
+from timing import report, side_by_side
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def timed(cmd: list[str], cwd: Path) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
 
 
 def main() -> None:
@@ -40,15 +33,8 @@ def main() -> None:
     ours = [str(bin_dir / "bgopendata"), "query", "--package", str(package), sql]
     peer_sql = sql.replace(f"FROM {args.resource}", f"FROM read_csv('{package / csv_path}')")
     peer = [sys.executable, "-c", f"import duckdb; duckdb.sql({peer_sql!r}).show()"]
-    timed(ours, package), timed(peer, package)  # warm the OS file cache, not the processes
-    times: dict[str, list[float]] = {"bgopendata query": [], "python -c duckdb.sql": []}
-    for _ in range(args.runs):
-        times["bgopendata query"].append(timed(ours, package))
-        times["python -c duckdb.sql"].append(timed(peer, package))
-    medians = {name: statistics.median(values) for name, values in times.items()}
-    for name, value in medians.items():
-        print(f"{name:<24} median {value * 1000:7.1f} ms  (min {min(times[name]) * 1000:.1f}, "
-              f"max {max(times[name]) * 1000:.1f}, {args.runs} runs)")
+    times = side_by_side({"bgopendata query": ours, "python -c duckdb.sql": peer}, args.runs, cwd=package)
+    medians = report(times, unit="ms")
     ratio = medians["bgopendata query"] / medians["python -c duckdb.sql"]
     print(f"ratio {ratio:.2f}x (goal <= 1.30x) on {csv_path}")
 

@@ -10,20 +10,10 @@ it also runs every consistency rule).
 from __future__ import annotations
 
 import argparse
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-
-def wall(cmd: list[str], cwd: Path) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    elapsed = time.perf_counter() - start
-    if done.returncode not in (0, 1):
-        sys.exit(f"{' '.join(cmd)} failed ({done.returncode}): {done.stderr.strip()}")
-    return elapsed
+from timing import report, side_by_side
 
 
 def main() -> None:
@@ -31,18 +21,12 @@ def main() -> None:
     parser.add_argument("path", nargs="?", default=str(Path(__file__).resolve().parent.parent))
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    root = Path(args.path)
     bindir = Path(sys.executable).parent
-    ours = [str(bindir / "bgopendata"), "validate", "."]
-    peer = [str(bindir / "frictionless"), "validate", "datapackage.json"]
-    wall(ours, root), wall(peer, root)  # warm the OS file cache for both, not the interpreters
-    times: dict[str, list[float]] = {"bgopendata validate": [], "frictionless validate": []}
-    for _ in range(args.runs):
-        times["bgopendata validate"].append(wall(ours, root))
-        times["frictionless validate"].append(wall(peer, root))
-    medians = {name: statistics.median(ts) for name, ts in times.items()}
-    for name, ts in times.items():
-        print(f"{name:24} median {medians[name]:.2f} s  (runs: {', '.join(f'{t:.2f}' for t in ts)})")
+    times = side_by_side({
+        "bgopendata validate": [str(bindir / "bgopendata"), "validate", "."],
+        "frictionless validate": [str(bindir / "frictionless"), "validate", "datapackage.json"],
+    }, args.runs, cwd=Path(args.path))
+    medians = report(times)
     ratio = medians["bgopendata validate"] / medians["frictionless validate"]
     print(f"ratio bgopendata / frictionless: {ratio:.2f}x (goal <= 1.5x)")
 
