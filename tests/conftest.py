@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,23 @@ ROOT = Path(__file__).resolve().parent.parent
 def read_rows(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
+
+
+def copy_package(dest: Path) -> Path:
+    """A private copy of the published package (data, schemas, sources) to break in a test."""
+    dest.mkdir()
+    for item in ("datapackage.json", "resources", "schemas", "sources"):
+        src = ROOT / item
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, dest / item)
+    return dest
+
+
+def bench_generate():
+    """``bench/generate.py`` as a module (the bench folder is not a package)."""
+    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,6 @@ default engine gets.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 from pathlib import Path
@@ -19,11 +18,9 @@ from click.testing import CliRunner
 from bgopendata.cli import cli
 from bgopendata.errors import UnusableInput
 from bgopendata.validation import validate
-from conftest import ROOT
+from conftest import ROOT, bench_generate
 
-_spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
-generate = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(generate)  # type: ignore[union-attr]
+generate = bench_generate()
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +91,8 @@ def test_a_malformed_group_rule_is_one_line_before_any_reading(clean, tmp_path):
 
 # -- the broken-package corpus: same verdicts as the default engine -------------------------
 
-from test_validate_broken import CASES as BROKEN, apply as apply_broken, copy_package  # noqa: E402
+from conftest import copy_package  # noqa: E402
+from test_validate_broken import CASES as BROKEN, apply as apply_broken  # noqa: E402
 
 
 def verdict(root: Path, strict: bool, engine: str):

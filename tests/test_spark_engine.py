@@ -7,7 +7,6 @@ broken-package corpus runs through the same engine path and must keep its verdic
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 
 import pytest
@@ -18,12 +17,11 @@ if shutil.which("java") is None:  # .ci/run installs openjdk-17-jre-headless on 
 
 from bgopendata.errors import UnusableInput  # noqa: E402
 from bgopendata.validation import validate  # noqa: E402
-from conftest import ROOT  # noqa: E402
-from test_validate_broken import CASES as BROKEN, apply as apply_broken, copy_package  # noqa: E402
+from conftest import ROOT, bench_generate  # noqa: E402
+from conftest import copy_package  # noqa: E402
+from test_validate_broken import CASES as BROKEN, apply as apply_broken  # noqa: E402
 
-_spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
-generate = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(generate)  # type: ignore[union-attr]
+generate = bench_generate()
 
 
 @pytest.fixture(scope="module")

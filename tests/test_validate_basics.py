@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, copy_package
 
 BIN = Path(sys.executable).parent / "bgopendata"
 
@@ -20,12 +19,7 @@ def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 
 @pytest.fixture()
 def package_copy(tmp_path: Path) -> Path:
-    dest = tmp_path / "pkg"
-    dest.mkdir()
-    for item in ("datapackage.json", "resources", "schemas", "sources"):
-        src = ROOT / item
-        (shutil.copytree if src.is_dir() else shutil.copy2)(src, dest / item)
-    return dest
+    return copy_package(tmp_path / "pkg")
 
 
 def test_the_published_package_is_valid():

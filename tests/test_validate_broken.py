@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,19 +19,11 @@ from bgopendata.package import open_package
 from bgopendata.report import Report
 from bgopendata.rules.catalogue import catalogue
 from bgopendata.validation import validate
-from conftest import ROOT
+from conftest import ROOT, copy_package
 
 CASES = json.loads((Path(__file__).parent / "broken_cases.json").read_text(encoding="utf-8"))["cases"]
 STRUCTURAL = {"structure/type-error", "structure/constraint-error", "structure/primary-key",
               "structure/foreign-key", "structure/extra-label"}
-
-
-def copy_package(dest: Path) -> Path:
-    dest.mkdir()
-    for item in ("datapackage.json", "resources", "schemas", "sources"):
-        src = ROOT / item
-        (shutil.copytree if src.is_dir() else shutil.copy2)(src, dest / item)
-    return dest
 
 
 def apply(root: Path, mutation: dict) -> None:

@@ -14,7 +14,8 @@ from bgopendata.package import open_package
 from bgopendata.rules.catalogue import catalogue
 from bgopendata.rules.coverage import coverage, markdown
 from conftest import ROOT
-from test_validate_broken import apply, copy_package
+from conftest import copy_package
+from test_validate_broken import apply
 
 BIN = Path(sys.executable).parent / "bgopendata"
 
