@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -170,3 +171,76 @@ def test_large_values_keep_exact_arithmetic(clean, tmp_path):
     report = validate(root, engine="duckdb")
     failing = [p for p in report.problems if p.code == "group-growth"]
     assert [p.line for p in failing] == [] or all(p.line != second + 1 for p in failing)
+
+
+# -- the checks are pandera's, run by its ibis backend inside DuckDB --------------------------
+
+def _rewrite(root: Path, edit) -> list[int]:
+    """Apply ``edit(cells, header)`` to the rows it accepts; returns their CSV lines."""
+    path = root / "resources" / "exports.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    changed = []
+    for number, line in enumerate(lines[1:], start=2):
+        cells = line.split(",")
+        if edit(cells, header, number):
+            lines[number - 1] = ",".join(cells)
+            changed.append(number)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return changed
+
+
+def test_field_constraints_are_pandera_builtin_checks():
+    from bgopendata.engines.pandera_ibis import field_checks
+
+    spec = {"name": "share", "type": "number", "constraints": {"minimum": 0, "maximum": 100, "enum": [1, 2]}}
+    checks = {c.name: c for c in field_checks(spec, 5)}
+    assert set(checks) == {"minimum", "maximum", "enum"}
+    assert checks["minimum"].statistics == {"min_value": Decimal("0")}
+    assert checks["maximum"].statistics == {"max_value": Decimal("100")}
+    assert checks["enum"].statistics["allowed_values"] == [Decimal("1"), Decimal("2")]
+    assert all(c.n_failure_cases == 5 for c in checks.values())
+
+
+def test_constraint_failures_keep_their_lines_examples_and_totals(clean, tmp_path):
+    root = tmp_path / "pkg"
+    shutil.copytree(clean, root)
+    ranks = _rewrite(root, lambda c, h, n: n in (40, 41, 42) and c.__setitem__(h.index("rank"), "0") is None)
+    units = _rewrite(root, lambda c, h, n: n in (50, 90) and c.__setitem__(h.index("unit"), "") is None)
+    report = validate(root, engine="duckdb", max_examples=2)
+    constraint = [p for p in report.problems if p.code == "structure/constraint-error"]
+    assert [(p.line, p.fields) for p in constraint] == [(40, ["rank"]), (41, ["rank"]), (50, ["unit"]),
+                                                      (90, ["unit"])]
+    assert ranks == [40, 41, 42] and units == [50, 90]
+    assert "minimum 1: 0" in constraint[0].message and "required: the cell is empty" in constraint[2].message
+    assert report.stats["omitted/exports/constraint-error/rank"] == 1
+    assert "omitted/exports/constraint-error/unit" not in report.stats
+
+
+def test_group_rule_examples_are_the_first_failing_lines(grown):
+    root, expected = grown
+    report = validate(root, engine="duckdb", max_examples=1)
+    for kind in ("shares-sum", "growth", "ranking"):
+        lines = sorted(e["line"] for e in expected if e["kind"] == kind)
+        shown = [p.line for p in report.problems if p.code == generate.CODES[kind]]
+        assert shown == lines[:1], kind
+
+
+def test_spark_sql_is_the_duckdb_relation_compiled(grown):
+    """The SQL Spark runs, compiled from the same ibis expressions, finds the lines pandera found."""
+    from bgopendata.engines.duckdb_tables import TypedTables
+    from bgopendata.engines.group_rules import declared_group_rules, failing_sql, ibis_table
+    from bgopendata.package import open_package
+
+    root, expected = grown
+    package = open_package(root)
+    declared = declared_group_rules(package)
+    with TypedTables(package, max_examples=100) as tables:
+        tables.load()
+        for res, rule in declared:
+            fields = [f for f in res.schema["fields"]]
+            sql = failing_sql(rule, ibis_table(rule, fields, tables.tables[res.name]), "duckdb")
+            lines = sorted(line for line, _found, _expected in tables.con.execute(sql).fetchall())
+            kind = {v: k for k, v in generate.CODES.items()}[rule.kind]
+            assert lines == sorted(e["line"] for e in expected if e["kind"] == kind), rule.id
+            assert "`" in failing_sql(rule, ibis_table(rule, fields, "t"), "pyspark")

@@ -2,12 +2,14 @@
 
 - ``pandas`` (default for small packages): frictionless for the structure, pandera on
   pandas for the figure rules; the reference behaviour and messages.
-- ``duckdb`` (chosen above ``SCALE_BYTES`` of CSV): structural checks as DuckDB SQL over
-  a disk-backed temporary database, never row by row in Python.
+- ``duckdb`` (chosen above ``SCALE_BYTES`` of CSV): types and keys as DuckDB SQL over a
+  scratch database, field constraints as pandera checks on pandera's ibis backend, which
+  runs them inside DuckDB: never row by row in Python.
 - ``spark``: the group rules through pandera's pyspark backend on a SparkSession.
 
-Group rules (``group-*`` kinds, one relation per group of rows) always run as SQL in
-DuckDB, whatever the engine, so a grown package gives the same verdicts on every engine.
+Group rules (``group-*`` kinds, one relation per group of rows) are ibis expressions
+checked by pandera; they run in DuckDB on the ``pandas`` and ``duckdb`` engines and,
+compiled to Spark SQL, on Spark, so a grown package gets the same verdicts everywhere.
 """
 
 from __future__ import annotations

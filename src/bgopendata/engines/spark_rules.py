@@ -5,8 +5,9 @@ with its ``__line`` column, so failures still name their CSV line), and validate
 ``pandera.pyspark.DataFrameSchema`` whose checks are the declared rules: each check runs
 the rule's Spark SQL on the cluster and passes when no group fails, the failing groups
 (capped at ``max_examples``, with their total) kept for the report, as the pandas engine
-does. The SQL is the DuckDB engine's, spelt for Spark (``group_rules.failing_sql``), so the
-two engines cannot drift apart.
+does. The SQL is compiled by ibis from the very expression the DuckDB engine gives pandera
+(``group_rules.relation``, through ``group_rules.failing_sql``), so the engines cannot drift
+apart.
 
 The session: the active one if the caller made one (``SparkSession.getActiveSession()``),
 else one built for ``master`` (``--spark-master`` / ``SPARK_MASTER``), else ``local[2]``
@@ -20,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from bgopendata.engines.duckdb_tables import lit
-from bgopendata.engines.group_rules import GroupRuleBase, failing_sql
+from bgopendata.engines.group_rules import GroupRuleBase, failing_sql, ibis_table
 from bgopendata.errors import UnusableInput
 from bgopendata.report import Problem
 
@@ -62,7 +63,8 @@ def _register_check() -> None:
         job["ran"] = True
         view = f"bg_{abs(hash(rule_id))}"
         frame.createOrReplaceTempView(view)
-        failing = frame.sparkSession.sql(failing_sql(job["rule"], view, dialect="spark"))
+        table = ibis_table(job["rule"], job["fields"], view)
+        failing = frame.sparkSession.sql(failing_sql(job["rule"], table, dialect="pyspark"))
         rows = failing.orderBy("line").limit(job["max_examples"]).collect()
         job["rows"] = [(r["line"], r["found"], r["expected"]) for r in rows]
         job["total"] = failing.count() if rows else 0
@@ -96,7 +98,8 @@ def run_group_rules_on_spark(tables: Any, declared: list[tuple[Any, GroupRuleBas
         tables.con.execute(f"COPY {tables.tables[name]} TO {lit(str(parquet))} (FORMAT parquet)")
         frame = spark.read.parquet(str(parquet))
         for rule in rules:
-            _JOBS[rule.id] = {"rule": rule, "max_examples": tables.max_examples, "rows": [], "total": 0}
+            _JOBS[rule.id] = {"rule": rule, "max_examples": tables.max_examples, "rows": [], "total": 0,
+                              "fields": [f for f in res.schema.get("fields", []) if isinstance(f, dict)]}
         schema = pa.DataFrameSchema(name=name, checks=[getattr(pa.Check, _CHECK_NAME)(rule_id=r.id) for r in rules])
         validated = schema.validate(frame)  # the checks record their failures in _JOBS
         crashed = dict(validated.pandera.errors or {}).get("DATA", {}).get("CHECK_ERROR")

@@ -1,0 +1,67 @@
+"""Where validation at scale spends its time, run by hand: each step of ``--engine duckdb`` timed.
+
+``bench/scale.py`` times whole processes against the peers; this splits one run into its
+steps (imports, reading and typing each CSV, the field constraints through pandera, keys,
+foreign keys, each group rule), so a change can be aimed at the step that costs most.
+One run in-process; the machines are shared, so repeat it and read the medians.
+
+Example:
+    python bench/generate.py --rows 10000000 --out /tmp/bg-10m
+    python bench/scale_steps.py /tmp/bg-10m --runs 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+
+def steps(root: Path) -> dict[str, float]:
+    """Seconds per step of one validation of ``root`` on the DuckDB engine."""
+    times: dict[str, float] = {}
+    start = time.perf_counter()
+    import pandera.ibis  # noqa: F401 - the import is a step of its own
+
+    from bgopendata.engines.duckdb_tables import TypedTables
+    from bgopendata.engines.group_rules import declared_group_rules, run_group_rules
+    from bgopendata.package import open_package
+
+    times["imports"] = time.perf_counter() - start
+    package = open_package(root)
+    rules = declared_group_rules(package)
+
+    def timed(name: str, work) -> None:
+        began = time.perf_counter()
+        work()
+        times[name] = times.get(name, 0.0) + time.perf_counter() - began
+
+    with TypedTables(package) as tables:
+        timed("read and type", tables.load)
+        for res in package.resources:
+            if res.name in tables.tables:
+                timed("constraints (pandera)", lambda res=res: tables._cells(res))
+                timed("keys", lambda res=res: tables._keys(res))
+                timed("foreign keys", lambda res=res: tables._foreign_keys(res))
+        for res, rule in rules:
+            timed(f"rule {rule.id}", lambda pair=(res, rule): run_group_rules(tables, [pair]))
+        began = time.perf_counter()
+    times["close"] = time.perf_counter() - began
+    times["total"] = time.perf_counter() - start
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("package", type=Path)
+    parser.add_argument("--runs", type=int, default=1)
+    args = parser.parse_args()
+    runs = [steps(args.package) for _ in range(args.runs)]
+    for name in runs[0]:
+        values = [run[name] for run in runs]
+        print(f"{name:36} median {statistics.median(values):7.2f} s  (min {min(values):.2f}, max {max(values):.2f})")
+
+
+if __name__ == "__main__":
+    main()
