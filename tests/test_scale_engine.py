@@ -206,15 +206,18 @@ def test_constraint_failures_keep_their_lines_examples_and_totals(clean, tmp_pat
     root = tmp_path / "pkg"
     shutil.copytree(clean, root)
     ranks = _rewrite(root, lambda c, h, n: n in (40, 41, 42) and c.__setitem__(h.index("rank"), "0") is None)
-    units = _rewrite(root, lambda c, h, n: n in (50, 90) and c.__setitem__(h.index("unit"), "") is None)
+    units = _rewrite(root, lambda c, h, n: n in (50, 51, 52) and c.__setitem__(h.index("unit"), "") is None)
+    # an empty qualifier after the units: the check across fields still shows it on its line
+    qualifiers = _rewrite(root, lambda c, h, n: n == 90 and c.__setitem__(h.index("qualifier"), "") is None)
+    assert (ranks, units, qualifiers) == ([40, 41, 42], [50, 51, 52], [90])
     report = validate(root, engine="duckdb", max_examples=2)
     constraint = [p for p in report.problems if p.code == "structure/constraint-error"]
     assert [(p.line, p.fields) for p in constraint] == [(40, ["rank"]), (41, ["rank"]), (50, ["unit"]),
-                                                      (90, ["unit"])]
-    assert ranks == [40, 41, 42] and units == [50, 90]
+                                                      (51, ["unit"]), (90, ["qualifier"])]
     assert "minimum 1: 0" in constraint[0].message and "required: the cell is empty" in constraint[2].message
     assert report.stats["omitted/exports/constraint-error/rank"] == 1
-    assert "omitted/exports/constraint-error/unit" not in report.stats
+    assert report.stats["omitted/exports/constraint-error/unit"] == 1
+    assert "omitted/exports/constraint-error/qualifier" not in report.stats
 
 
 def test_group_rule_examples_are_the_first_failing_lines(grown):
@@ -239,8 +242,8 @@ def test_spark_sql_is_the_duckdb_relation_compiled(grown):
         tables.load()
         for res, rule in declared:
             fields = [f for f in res.schema["fields"]]
-            sql = failing_sql(rule, ibis_table(rule, fields, tables.tables[res.name]), "duckdb")
+            sql = failing_sql(rule, ibis_table(fields, tables.tables[res.name]), "duckdb")
             lines = sorted(line for line, _found, _expected in tables.con.execute(sql).fetchall())
             kind = {v: k for k, v in generate.CODES.items()}[rule.kind]
             assert lines == sorted(e["line"] for e in expected if e["kind"] == kind), rule.id
-            assert "`" in failing_sql(rule, ibis_table(rule, fields, "t"), "pyspark")
+            assert "`" in failing_sql(rule, ibis_table(fields, "t"), "pyspark")

@@ -84,7 +84,7 @@ class TypedTables:
         self.con.execute("SET preserve_insertion_order = true")
         self.con.execute("SET enable_progress_bar = false")
         self.tables: dict[str, str] = {}  # resource name -> table, for the readable ones
-        self._sources: dict[str, tuple] = {}  # resource name -> (read_csv SQL, raw columns, fields, missing)
+        self._sources: dict[str, tuple] = {}  # resource name -> (raw columns, missing values)
         self._fields: dict[str, list[tuple[dict, int | None]]] = {}  # field spec, index in __failed
         self._ibis: Any = None
         self.examples = Examples()
@@ -185,7 +185,7 @@ class TypedTables:
                   f"store_rejects = true, rejects_table = {lit(table + '_rejects')}, "
                   f"rejects_scan = {lit(table + '_scan')}, max_line_size = {MAX_HEADER_BYTES + 1})")
         missing = res.schema.get("missingValues", [""])
-        inner, typed, failed, fields = [], [], [], []
+        inner, typed, failed, kept, fields = [], [], [], [], []
         for column, spec in zip(raw, schema_fields):
             value, _ = _cell_sql(column, spec, missing)
             inner.append(f"{value} AS {q('t_' + column)}")
@@ -195,11 +195,12 @@ class TypedTables:
                 cast_at = len(failed)
                 failed.append(f"({q('t_' + column)} IS NULL AND {q(column)} IS NOT NULL "
                               f"AND {q(column)} NOT IN ({', '.join(lit(m) for m in missing) or 'NULL'}))")
+                kept.append(f"CASE WHEN {failed[-1]} THEN {q(column)} END")
             fields.append((spec, cast_at))
-        # one pass: typed values and, per typed column, whether its cast failed (cheap); the
-        # constraint checks then run on the typed table and the raw text of a failed cell is
-        # read again only for the few lines that have one (``_cast_problems``)
-        failed_sql = f"CASE WHEN {' OR '.join(failed)} THEN [{', '.join(failed)}] END" if failed else "NULL::BOOLEAN[]"
+        # one pass: typed values and, for a row where a cast failed (a few rows at most), the
+        # raw text of its failed cells (NULL for the others): ``_cast_problems`` reads them
+        # from here, never the CSV again
+        failed_sql = f"CASE WHEN {' OR '.join(failed)} THEN [{', '.join(kept)}] END" if failed else "NULL::VARCHAR[]"
         try:
             self.con.execute(f"""
                 CREATE TABLE {table}_raw AS
@@ -214,7 +215,7 @@ class TypedTables:
             return False
         if not self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]:
             self.examples.add("read", [self._problem(res, "no-data-rows", "the file has a header but no data rows", 1)], 1)
-        self._sources[res.name] = (source, raw, schema_fields, missing)
+        self._sources[res.name] = (raw, missing)
         self._fields[res.name] = fields
         rejects = self.con.execute(f"""
             SELECT line, error_type, coalesce(column_name, ''), error_message
@@ -261,7 +262,7 @@ class TypedTables:
         table = self.tables[res.name]
         if self.con.execute(f"SELECT count(*) FROM {table} WHERE __failed IS NOT NULL").fetchone()[0]:
             self._cast_problems(res)
-        fields = [(spec, None if cast_at is None else (lambda t, i=cast_at: t["__failed"][i].fill_null(False)))
+        fields = [(spec, None if cast_at is None else (lambda t, i=cast_at: t["__failed"][i].notnull()))
                   for spec, cast_at in self._fields.get(res.name, [])]
         columns = {}
         for spec, _ in fields:
@@ -276,17 +277,15 @@ class TypedTables:
         schema = pa.DataFrameSchema(columns, checks=[c.check(self.max_examples) for c in across.values()],
                                     name=res.name)
         for failure in validate(view, schema, path=res.relpath):
-            if failure.check in across:  # a check over all fields: which cells of the rows shown
+            if failure.check in across:  # a check over all fields: each failing field's first lines
                 check = across[failure.check]
                 code = "constraint-error" if check.name == "required" else check.name
-                totals = check.totals(view)
-                shown: dict[str, list[Problem]] = {}
-                for line, name in check.cells(view, [case["__line"] for _, case in failure.cases]):
-                    text = _constraint_text(check.name, specs.get(name, {}), None)
-                    shown.setdefault(name, []).append(self._problem(
-                        res, code, _CELL_MESSAGES[code].format(found=text, field=name), line, name))
-                for name, found in shown.items():
-                    self.examples.add(f"{res.name}/{code}/{name}", found[: self.max_examples], totals[name])
+                for name, total in check.totals(view).items():
+                    if total:
+                        text = _CELL_MESSAGES[code].format(found=_constraint_text(check.name, {}, None), field=name)
+                        found = [self._problem(res, code, text, line, name)
+                                 for line in check.lines(view, name, self.max_examples)]
+                        self.examples.add(f"{res.name}/{code}/{name}", found, total)
                 continue
             name = failure.column or ""
             code = "constraint-error"
@@ -298,21 +297,21 @@ class TypedTables:
             self.examples.add(f"{res.name}/{code}/{name}", found, failure.total)
 
     def _cast_problems(self, res: Resource) -> None:
-        """Type errors and non-finite numbers: the raw text of the lines whose casts failed."""
-        source, raw, schema_fields, missing = self._sources[res.name]
+        """Type errors and non-finite numbers: the raw text of the failed cells, kept at load."""
+        raw, missing = self._sources[res.name]
         table = self.tables[res.name]
-        bad = []
-        for column, spec in zip(raw, schema_fields):
-            value, checks = _cell_sql(column, spec, missing)
-            bad.extend(m for _, m in checks)
+        cells, bad = [], []
+        for column, (spec, cast_at) in zip(raw, self._fields[res.name]):
+            if cast_at is None:
+                continue
+            # the failed cell's text as the raw column, its (failed) typed value as NULL
+            cells.append(f"__failed[{cast_at + 1}] AS {q(column)}, NULL AS {q('t_' + column)}")
+            bad.extend(m for _, m in _cell_sql(column, spec, missing)[1])
         if not bad:
             return
-        inner = [f"{_cell_sql(c, spec, missing)[0]} AS {q('t_' + c)}" for c, spec in zip(raw, schema_fields)]
         self._report_bad(res, f"""
             SELECT __line, concat_ws(';', {', '.join(bad)}) AS __bad
-            FROM (SELECT __line, *, {', '.join(inner)}
-                  FROM (SELECT row_number() OVER () + 1 AS __line, * FROM {source}))
-            WHERE __line IN (SELECT __line FROM {table} WHERE __failed IS NOT NULL)""")
+            FROM (SELECT __line, {', '.join(cells)} FROM {table} WHERE __failed IS NOT NULL)""")
 
     def _report_bad(self, res: Resource, query: str) -> None:
         rows = self.con.execute(f"""

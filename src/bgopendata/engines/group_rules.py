@@ -154,7 +154,7 @@ def _bounds(rule: GroupRuleBase, t: Any, value: str, resolution: Precision) -> t
 
 def _show(expr: Any) -> Any:
     """A decimal as written (no trailing zeros), for messages."""
-    return expr.cast(D).cast("string").re_replace(r"[.]?0+$", "")
+    return expr.cast("string").re_replace(r"[.]?0+$", "")  # decimals always print their point
 
 
 def _text(*parts: Any) -> Any:
@@ -212,7 +212,11 @@ def _shares_sum(rule: GroupSharesSum, t: Any) -> Relation:
 
 
 def _growth(rule: GroupGrowth, t: Any) -> Relation:
-    """Each value paired with the same series' value of the previous period: an equi-join, no sort."""
+    """Each value paired with its series' value one period earlier (an equi-join, no sort).
+
+    One row per series, counting the pairs whose growth disagrees, on the first such line:
+    a series that drifts for twenty years is one problem, not twenty.
+    """
     lo, hi = _bounds(rule, t, rule.value, rule.resolution)
     now = t.select(*rule.series, line=t.__line, time=t[rule.time], v=t[rule.value].cast(D),
                    g=t[rule.growth].cast(D), lo=lo, hi=hi)
@@ -222,23 +226,28 @@ def _growth(rule: GroupGrowth, t: Any) -> Relation:
     before = before.filter(before.v0.notnull() & (before.lo0 > 0))
     pairs = now.join(before, [now[k] == before[f"__{k}"] for k in rule.series]
                      + [now.time == before.next_time])
-    pairs = pairs.select("line", "v", "g", "lo", "hi", "v0", "lo0", "hi0").mutate(
-        found=lambda p: _text("from ", _show(p.v0), " to ", _show(p.v), ": growth ", _show(p.g)),
-        expected=lambda p: _text("a growth agreeing with ", _show(p.v0), " -> ", _show(p.v)))
     step = Decimal(repr(float(rule.growth_resolution))) / 2
 
     def wide(expr: Any) -> Any:
         return expr.cast(WIDE)
 
-    def holds(p: Any) -> Any:
-        # growth g (in %, +-step) agrees with lo0..hi0 -> lo..hi when the intervals meet:
-        # lo * 100 <= (g + step + 100) * hi0 and (g - step + 100) * lo0 <= hi * 100
-        upper = (wide(p.g + _dec(step + 100).cast(WIDE)) * wide(p.hi0)).cast(WIDE)
-        lower = (wide(p.g - _dec(step - 100).cast(WIDE)) * wide(p.lo0)).cast(WIDE)
-        return ((p.hi0.isnull() | ((wide(p.lo) * 100).cast(WIDE) <= upper))
-                & (p.hi.isnull() | (lower <= (wide(p.hi) * 100).cast(WIDE))))
-
-    return Relation(pairs, holds)
+    # growth g (in %, +-step) agrees with lo0..hi0 -> lo..hi when the intervals meet:
+    # lo * 100 <= (g + step + 100) * hi0 and (g - step + 100) * lo0 <= hi * 100
+    upper = wide(wide(pairs.g + _dec(step + 100).cast(WIDE)) * wide(pairs.hi0))
+    lower = wide(wide(pairs.g - _dec(step - 100).cast(WIDE)) * wide(pairs.lo0))
+    agrees = ((pairs.hi0.isnull() | (wide(wide(pairs.lo) * 100) <= upper))
+              & (pairs.hi.isnull() | (lower <= wide(wide(pairs.hi) * 100))))
+    pairs = pairs.mutate(bad=~agrees.fill_null(True))
+    first = {"where": pairs.bad}
+    series = pairs.group_by(rule.series).aggregate(
+        failures=pairs.bad.cast("int64").sum(), line=pairs.line.min(**first),
+        v0=pairs.v0.argmin(pairs.line, **first), v=pairs.v.argmin(pairs.line, **first),
+        g=pairs.g.argmin(pairs.line, **first))
+    series = series.mutate(
+        found=_text(_keys_text(series, rule.series), ": ", series.failures, " growth(s) disagree, first from ",
+                    _show(series.v0), " to ", _show(series.v), ": growth ", _show(series.g)),
+        expected=_text("a growth agreeing with ", _show(series.v0), " -> ", _show(series.v)))
+    return Relation(series, lambda s: s.failures == 0)
 
 
 def _ranking(rule: GroupRanking, t: Any) -> Relation:
@@ -270,7 +279,7 @@ def _ranking(rule: GroupRanking, t: Any) -> Relation:
     return Relation(groups, lambda g: g.failures == 0)
 
 
-def ibis_table(rule: GroupRuleBase, fields: list[dict], name: str) -> Any:
+def ibis_table(fields: list[dict], name: str) -> Any:
     """An unbound ibis table with the typed columns the loader makes, for compiling to SQL."""
     import ibis
 
@@ -307,10 +316,10 @@ def run_group_rules(tables: Any, declared: list[tuple[Any, GroupRuleBase]]) -> i
 
     Returns how many rules were skipped because their table could not be read.
     """
+    import duckdb
     import pandera.ibis as pa
 
-    from bgopendata.engines.pandera_ibis import validate
-    from bgopendata.report import Problem
+    from bgopendata.engines.pandera_ibis import kept, validate
 
     skipped = 0
     for res, rule in declared:
@@ -321,17 +330,34 @@ def run_group_rules(tables: Any, declared: list[tuple[Any, GroupRuleBase]]) -> i
         rel = relation(rule, tables.ibis.table(table))
         check = pa.Check(lambda data, rel=rel: rel.holds(data.table), name=rule.id,
                          n_failure_cases=tables.max_examples)
-        # ordered, so the cases shown are the first failing lines; DuckDB drops the order
-        # where it does not matter (the pass/fail aggregate), so a clean run pays nothing
-        failures = validate(rel.table.order_by("line"),
-                            pa.DataFrameSchema(name=f"{res.name}/{rule.id}", checks=[check]), path=res.relpath)
-        for failure in failures:
-            rows = sorted((case for _, case in failure.cases), key=lambda case: case["line"])
-            found = [Problem(code=rule.kind, severity=rule.severity, message=rule.description,
-                             resource=res.name, path=res.relpath, line=int(case["line"]), fields=_fields(rule),
-                             expected=case["expected"], found=case["found"], rule=rule.id) for case in rows]
-            tables.examples.add(f"{res.name}/{rule.id}", found, failure.total)
+        # one row per group: small enough to keep, so pandera's queries (the verdict and, for a
+        # failing rule, its cases, its output and the count) do not each redo the joins and windows
+        try:
+            with kept(tables.ibis, rel.table, f"{table}_{rule.id}") as groups:
+                failures = validate(groups, pa.DataFrameSchema(name=f"{res.name}/{rule.id}", checks=[check]),
+                                    path=res.relpath)
+                _report(tables, res, rule, groups, rel.holds, failures)
+        except duckdb.Error as exc:  # e.g. a value beyond exact DECIMAL range: one line, no traceback
+            raise UnusableInput(f"rule {rule.id!r} cannot be evaluated: {' '.join(str(exc).split())[:200]}",
+                                path=res.relpath) from None
     return skipped
+
+
+def _report(tables: Any, res: Any, rule: GroupRuleBase, groups: Any, holds: Callable[[Any], Any],
+            failures: list) -> None:
+    """The failing groups as problems: the first ``max_examples`` lines, and how many fail in all."""
+    from bgopendata.report import Problem
+
+    for failure in failures:
+        cases = [case for _, case in failure.cases]
+        if failure.total > len(cases):  # pandera's cases are any N: show the first N lines instead
+            failing = groups.filter(~holds(groups)).select("line", "found", "expected")
+            cases = failing.order_by("line").limit(tables.max_examples).to_pyarrow().to_pylist()
+        found = [Problem(code=rule.kind, severity=rule.severity, message=rule.description,
+                         resource=res.name, path=res.relpath, line=int(case["line"]), fields=_fields(rule),
+                         expected=case["expected"], found=case["found"], rule=rule.id)
+                 for case in sorted(cases, key=lambda case: case["line"])]
+        tables.examples.add(f"{res.name}/{rule.id}", found, failure.total)
 
 
 def _fields(rule: GroupRuleBase) -> list[str]:

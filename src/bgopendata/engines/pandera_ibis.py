@@ -18,12 +18,12 @@ line is the position plus two (the header is line 1). Relation checks carry ``li
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
-# Table Schema constraint -> (pandera built-in check, how its argument is read); the
-# bounds of numbers and integers only, like frictionless
+# Table Schema bound -> pandera built-in check; numbers and integers only, like frictionless
 BOUNDS = {"minimum": "ge", "maximum": "le", "exclusiveMinimum": "gt", "exclusiveMaximum": "lt"}
 NUMERIC = ("number", "integer")
 
@@ -49,13 +49,28 @@ def connect(con: Any) -> Any:
     return ibis.duckdb.from_connection(con)
 
 
+@contextmanager
+def kept(backend: Any, expr: Any, name: str) -> Iterator[Any]:
+    """``expr`` computed once into a temporary table, dropped on exit.
+
+    (ibis's own ``Table.cache()`` cannot drop its table on a connection whose current
+    database is an attached file: it writes ``DROP TABLE IF EXISTS`` with no name.)
+    """
+    con = backend.con
+    con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {backend.compile(expr)}')
+    try:
+        yield backend.table(name, database=("temp", "main"))
+    finally:
+        con.execute(f'DROP TABLE IF EXISTS temp.main."{name}"')
+
+
 @dataclass
 class CellCheck:
     """One check over many fields at once: a query per table, not one per field.
 
     ``bad(table, field)`` says which cells of ``field`` fail; pandera runs the check on the
-    rows, and for a failing one ``cells`` names the failing fields of the rows shown and
-    ``totals`` counts each field's failures (one query each, only when it fails).
+    rows, and for a failing one ``totals`` counts each field's failures (one query) and
+    ``lines`` finds a failing field's first lines, so each field gets its own examples.
     """
 
     name: str
@@ -74,11 +89,10 @@ class CellCheck:
 
         return pa.Check(holds, name=self.name, ignore_na=False, n_failure_cases=max_examples)
 
-    def cells(self, table: Any, lines: list[int]) -> list[tuple[int, str]]:
-        rows = table.filter(table["__line"].isin(lines)).select(
-            "__line", **{f"f{i}": self.bad(table, name).fill_null(False) for i, name in enumerate(self.fields)})
-        return sorted((int(row["__line"]), name) for row in rows.to_pyarrow().to_pylist()
-                      for i, name in enumerate(self.fields) if row[f"f{i}"])
+    def lines(self, table: Any, name: str, limit: int) -> list[int]:
+        """The first ``limit`` lines where ``name`` fails (a scan in file order, stopped early)."""
+        failing = table.filter(self.bad(table, name).fill_null(False)).select("__line").limit(limit)
+        return [int(row["__line"]) for row in failing.to_pyarrow().to_pylist()]
 
     def totals(self, table: Any) -> dict[str, int]:
         counts = table.aggregate(**{f"f{i}": self.bad(table, name).fill_null(False).cast("int64").sum()

@@ -63,7 +63,7 @@ def _register_check() -> None:
         job["ran"] = True
         view = f"bg_{abs(hash(rule_id))}"
         frame.createOrReplaceTempView(view)
-        table = ibis_table(job["rule"], job["fields"], view)
+        table = ibis_table(job["fields"], view)
         failing = frame.sparkSession.sql(failing_sql(job["rule"], table, dialect="pyspark"))
         rows = failing.orderBy("line").limit(job["max_examples"]).collect()
         job["rows"] = [(r["line"], r["found"], r["expected"]) for r in rows]
