@@ -21,9 +21,11 @@ from DuckDB's rejects table and its rows are not checked further, like ``csv_che
 from __future__ import annotations
 
 import csv
+import importlib
 import re
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -41,6 +43,14 @@ MEMORY_LIMIT = "450MB"  # with Python, pandas, pandera and ibis (about 200 MB): 
 REJECT_CODES = {"MISSING COLUMNS": "missing-cell", "TOO MANY COLUMNS": "extra-cell",
                 "INVALID ENCODING": "encoding-error", "INVALID UNICODE": "encoding-error",
                 "UNQUOTED VALUE": "unclosed-quote", "LINE SIZE OVER MAXIMUM": "field-too-large"}
+
+
+def _import_quietly(module: str) -> None:
+    """Import ``module`` ahead of use; a failure shows where it is used, not as a thread's traceback."""
+    try:
+        importlib.import_module(module)
+    except Exception:  # noqa: BLE001 - the import in the main thread raises it again
+        pass
 
 
 def q(name: str) -> str:
@@ -111,14 +121,23 @@ class TypedTables:
     # -- loading ------------------------------------------------------------------------
 
     def load(self, resources: list[Resource] | None = None) -> None:
-        """Read each CSV into its typed table; header and lexical problems go to ``examples``."""
-        for index, res in enumerate(resources if resources is not None else self.package.resources):
-            header = self._check_header(res)
-            if header is None:
-                continue
-            table = f"t{index}_{re.sub(r'[^a-z0-9_]', '_', res.name.lower())}"
-            if self._read(res, table, header):
-                self.tables[res.name] = table
+        """Read each CSV into its typed table; header and lexical problems go to ``examples``.
+
+        pandera's ibis backend, which the checks after this need, takes about a second to
+        import: it is imported on a thread meanwhile, as DuckDB reads without holding the GIL.
+        """
+        importing = threading.Thread(target=_import_quietly, args=("pandera.ibis",), daemon=True)
+        importing.start()
+        try:
+            for index, res in enumerate(resources if resources is not None else self.package.resources):
+                header = self._check_header(res)
+                if header is None:
+                    continue
+                table = f"t{index}_{re.sub(r'[^a-z0-9_]', '_', res.name.lower())}"
+                if self._read(res, table, header):
+                    self.tables[res.name] = table
+        finally:
+            importing.join()
 
     def _problem(self, res: Resource, code: str, message: str, line: int | None = None,
                  field_name: str | None = None) -> Problem:
