@@ -4,10 +4,10 @@ The figure rules (``rules/declarations.py``) name each figure; a table of ten mi
 rows needs rules that hold for every group instead: the partners' shares of each
 province-sector-year sum to 100, each yearly growth agrees with its two values, ranks
 follow values within each group. Their kinds start with ``group-``. Each is a relation
-(an ibis table: one row per group, or per pair of consecutive periods) and a condition
-on it, which pandera's ibis backend checks inside DuckDB over the typed table
-(``duckdb_tables``), with exact DECIMAL interval arithmetic: no float is involved, so
-no verdict can flip on rounding. Spark gets the same expressions compiled to its SQL.
+(an ibis table with one row per group; per series for growth) and a condition on it,
+which pandera's ibis backend checks inside DuckDB over the typed table (``duckdb_tables``),
+with exact DECIMAL interval arithmetic: no float is involved, so no verdict can flip on
+rounding. Spark gets the same expressions compiled to its SQL.
 
 Intervals follow ``intervals.Interval.of_figure`` (exact: v +- r/2; approx: v +- r;
 at_least: (v, +inf); at_most: [v - r, v]), read as closed bounds, which can only make a
@@ -118,7 +118,7 @@ WIDE = "decimal(38,8)"  # a factor widened before a product: two decimal(18,6) o
 
 @dataclass(frozen=True)
 class Relation:
-    """What a group rule checks: one row per group (or pair), and the condition each must meet.
+    """What a group rule checks: one row per group (or series), and the condition each must meet.
 
     ``table`` has the columns ``line`` (the CSV line to show), ``found`` and ``expected``
     (texts for the report) and whatever ``holds`` reads; ``holds(table)`` is an ibis
