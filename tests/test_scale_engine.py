@@ -93,15 +93,7 @@ def test_a_malformed_group_rule_is_one_line_before_any_reading(clean, tmp_path):
 # -- the broken-package corpus: same verdicts as the default engine -------------------------
 
 from conftest import copy_package  # noqa: E402
-from test_validate_broken import CASES as BROKEN, apply as apply_broken  # noqa: E402
-
-
-def verdict(root: Path, strict: bool, engine: str):
-    try:
-        report = validate(root, strict=strict, engine=engine)
-    except UnusableInput as exc:
-        return 2, str(exc)
-    return (0 if report.valid else 1), report
+from test_validate_broken import CASES as BROKEN, apply as apply_broken, outcome  # noqa: E402
 
 
 @pytest.mark.parametrize("case", BROKEN, ids=[c["name"] for c in BROKEN])
@@ -109,7 +101,7 @@ def test_broken_corpus_same_verdict_on_duckdb(case, tmp_path):
     root = copy_package(tmp_path / "pkg")
     apply_broken(root, case["mutation"])
     expect = case["expect"]
-    code, result = verdict(root, case.get("strict", False), "duckdb")
+    code, result = outcome(root, case.get("strict", False), engine="duckdb")
     assert code == expect["exit"], result
     if code == 2:
         assert expect["message"] in result
@@ -138,7 +130,7 @@ def test_bad_csv_same_verdict_and_line_on_duckdb(case, tmp_path):
     pkg = tmp_path / "pkg"
     shutil.copytree(MINI, pkg)
     apply_bad(case, pkg)
-    code, result = verdict(pkg, False, "duckdb")
+    code, result = outcome(pkg, False, engine="duckdb")
     assert code == case.exit, result
     if code == 1:
         first = case.expect[0] if case.expect else ""

@@ -60,15 +60,15 @@ def apply(root: Path, mutation: dict) -> None:
         raise AssertionError(f"unknown mutation {op!r}")
 
 
-def outcome(root: Path, strict: bool, *, structure: bool = True):
-    """(exit code, report or error message), as the CLI would decide them.
+def outcome(root: Path, strict: bool, *, structure: bool = True, engine: str = "auto"):
+    """(exit code, report or error message), as the CLI would decide them, on ``engine``.
 
     Rule-kind cases skip the frictionless pass (``structure=False``) to keep the corpus fast
     on a shared machine; ``test_layers_combine`` runs one of them through ``validate``.
     """
     try:
         if structure:
-            report = validate(root, strict=strict)
+            report = validate(root, strict=strict, engine=engine)
         else:
             package = open_package(root)
             problems, _ = check_consistency(package)

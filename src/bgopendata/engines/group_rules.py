@@ -346,18 +346,22 @@ def run_group_rules(tables: Any, declared: list[tuple[Any, GroupRuleBase]]) -> i
 def _report(tables: Any, res: Any, rule: GroupRuleBase, groups: Any, holds: Callable[[Any], Any],
             failures: list) -> None:
     """The failing groups as problems: the first ``max_examples`` lines, and how many fail in all."""
-    from bgopendata.report import Problem
-
     for failure in failures:
         cases = [case for _, case in failure.cases]
         if failure.total > len(cases):  # pandera's cases are any N: show the first N lines instead
             failing = groups.filter(~holds(groups)).select("line", "found", "expected")
             cases = failing.order_by("line").limit(tables.max_examples).to_pyarrow().to_pylist()
-        found = [Problem(code=rule.kind, severity=rule.severity, message=rule.description,
-                         resource=res.name, path=res.relpath, line=int(case["line"]), fields=_fields(rule),
-                         expected=case["expected"], found=case["found"], rule=rule.id)
-                 for case in sorted(cases, key=lambda case: case["line"])]
-        tables.examples.add(f"{res.name}/{rule.id}", found, failure.total)
+        tables.examples.add(f"{res.name}/{rule.id}", problems(res, rule, cases), failure.total)
+
+
+def problems(res: Any, rule: GroupRuleBase, cases: list[dict]) -> list:
+    """A rule's failing rows (``line``, ``found``, ``expected``) as report problems, by line; any engine."""
+    from bgopendata.report import Problem
+
+    return [Problem(code=rule.kind, severity=rule.severity, message=rule.description, resource=res.name,
+                    path=res.relpath, line=int(case["line"]), fields=_fields(rule), expected=case["expected"],
+                    found=case["found"], rule=rule.id)
+            for case in sorted(cases, key=lambda case: case["line"])]
 
 
 def _fields(rule: GroupRuleBase) -> list[str]:

@@ -21,9 +21,8 @@ from __future__ import annotations
 from typing import Any
 
 from bgopendata.engines.duckdb_tables import lit
-from bgopendata.engines.group_rules import GroupRuleBase, failing_sql, ibis_table
+from bgopendata.engines.group_rules import GroupRuleBase, failing_sql, ibis_table, problems
 from bgopendata.errors import UnusableInput
-from bgopendata.report import Problem
 
 _CHECK_NAME = "bgopendata_group_rule"
 
@@ -66,7 +65,7 @@ def _register_check() -> None:
         table = ibis_table(job["fields"], view)
         failing = frame.sparkSession.sql(failing_sql(job["rule"], table, dialect="pyspark"))
         rows = failing.orderBy("line").limit(job["max_examples"]).collect()
-        job["rows"] = [(r["line"], r["found"], r["expected"]) for r in rows]
+        job["rows"] = [{"line": r["line"], "found": r["found"], "expected": r["expected"]} for r in rows]
         job["total"] = failing.count() if rows else 0
         return not rows
 
@@ -109,15 +108,6 @@ def run_group_rules_on_spark(tables: Any, declared: list[tuple[Any, GroupRuleBas
                 detail = str(crashed[0].get("error", "")) if crashed else "the check did not run"
                 detail = " ".join(detail.rsplit("Exception:", 1)[-1].split())[:200]
                 raise UnusableInput(f"Spark could not evaluate rule {rule.id!r}: {detail}", path=res.relpath)
-            found = [Problem(code=rule.kind, severity=rule.severity, message=rule.description, resource=name,
-                             path=res.relpath, line=int(line), fields=_fields(rule), expected=expected,
-                             found=text, rule=rule.id) for line, text, expected in job["rows"]]
-            if found:
-                tables.examples.add(f"{name}/{rule.id}", found, job["total"])
+            if job["rows"]:
+                tables.examples.add(f"{name}/{rule.id}", problems(res, rule, job["rows"]), job["total"])
     return skipped
-
-
-def _fields(rule: GroupRuleBase) -> list[str]:
-    from bgopendata.engines.group_rules import _fields as fields
-
-    return fields(rule)
