@@ -61,7 +61,7 @@ RELEASE_FIXTURE = ROOT / "tests" / "fixtures" / "release"
 @pytest.fixture(scope="module")
 def release(tmp_path_factory) -> Path:
     """The small release fixture package, built once per test module (modules may override)."""
-    from bgopendata.release import build
+    from bgopendata.publish.build import build
 
     return build(RELEASE_FIXTURE, tmp_path_factory.mktemp("rel") / "dist").path
 

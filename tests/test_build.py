@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bgopendata import release_assets as assets
+from bgopendata.publish import assets as assets
 from bgopendata.cli import cli
-from bgopendata.release import build
+from bgopendata.publish.build import build
 
 FIXTURE = Path(__file__).parent / "fixtures" / "release"
 ROOT = Path(__file__).resolve().parent.parent
@@ -189,7 +189,7 @@ def test_invalid_package_is_refused_and_old_release_survives(release, tmp_path):
 
 
 def test_interrupted_build_leaves_previous_release_and_no_debris(release, tmp_path, monkeypatch):
-    import bgopendata.release as release_module
+    import bgopendata.publish.build as release_module
 
     dest = tmp_path / "dist"
     shutil.copytree(release, dest)
@@ -254,7 +254,7 @@ def test_real_package_builds_and_its_database_answers(tmp_path):
     finally:
         con.close()
     # the working tree's typed CSV views and the release's Parquet files hold the same values
-    from bgopendata.query import run
+    from bgopendata.access.query import run
 
     for name in names:
         sql = f'SELECT * FROM "{name}" ORDER BY ALL'

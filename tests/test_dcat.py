@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SH, SKOS
 
 from bgopendata.cli import cli
-from bgopendata.dcat import dcat_graph, export_dcat, release_artifacts
+from bgopendata.portal.dcat import dcat_graph, export_dcat, release_artifacts
 from bgopendata.package import read_json
-from bgopendata.release import build
+from bgopendata.publish.build import build
 
 ROOT = Path(__file__).resolve().parents[1]
 SHAPES = ROOT / "standards" / "dcat-ap-3.0.1"

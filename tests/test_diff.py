@@ -15,9 +15,9 @@ from click.testing import CliRunner
 
 from bgopendata.changelog import parse_changelog
 from bgopendata.cli import cli
-from bgopendata.diff import compare, diff
+from bgopendata.diff.compare import compare, diff
 from bgopendata.errors import InvalidData, UnusableInput
-from bgopendata.publishing import check_release, release_notes
+from bgopendata.publish.release import check_release, release_notes
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "diff"

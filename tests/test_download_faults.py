@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import bgopendata.download as download_module
+import bgopendata.access.download as download_module
 from bgopendata.cli import cli
 from bgopendata.errors import InvalidData
 

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bgopendata.errors import BgError
-from bgopendata.validation import validate
+from bgopendata.validation.pipeline import validate
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 EXAMPLES = int(os.environ.get("BGOPENDATA_FUZZ_EXAMPLES", "1500"))

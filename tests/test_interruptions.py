@@ -22,9 +22,9 @@ import pytest
 from click.testing import CliRunner
 
 import bgopendata.atomic as atomic_module
-import bgopendata.release as release_module
+import bgopendata.publish.build as release_module
 from bgopendata.cli import cli
-from bgopendata.release import build
+from bgopendata.publish.build import build
 
 FIXTURE = Path(__file__).parent / "fixtures" / "release"
 BGOPENDATA = Path(sys.executable).with_name("bgopendata")

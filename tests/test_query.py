@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from bgopendata.cli import cli
-from bgopendata.query import QueryError, connect, run
-from bgopendata.release import build
+from bgopendata.access.query import QueryError, connect, run
+from bgopendata.publish.build import build
 from http_release_server import serve_release
 
 FIXTURE = Path(__file__).parent / "fixtures" / "release"

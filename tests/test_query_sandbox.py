@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bgopendata import query as query_module
+from bgopendata.access import query as query_module
 from bgopendata.cli import cli
-from bgopendata.query import QueryError, connect, open_connection, run
+from bgopendata.access.query import QueryError, connect, open_connection, run
 
 FIXTURE = Path(__file__).parent / "fixtures" / "release"
 BGOPENDATA = Path(sys.executable).with_name("bgopendata")

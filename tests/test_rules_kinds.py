@@ -14,7 +14,7 @@ import pytest
 
 from bgopendata.errors import UnusableInput
 from bgopendata.rules.catalogue import catalogue
-from bgopendata.validation import validate
+from bgopendata.validation.pipeline import validate
 from test_validate_broken import apply
 
 MINI = Path(__file__).parent / "fixtures/rules/mini"

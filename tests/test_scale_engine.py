@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from bgopendata.cli import cli
 from bgopendata.errors import UnusableInput
-from bgopendata.validation import validate
+from bgopendata.validation.pipeline import validate
 from conftest import ROOT, bench_generate
 
 generate = bench_generate()

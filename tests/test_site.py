@@ -28,10 +28,10 @@ from click.testing import CliRunner
 
 from bgopendata.cli import cli
 from bgopendata.package import open_package
-from bgopendata.query import run as run_sql
-from bgopendata.release import build
-from bgopendata.site import MARKER, build_site, declared_rules
-from bgopendata.validation import validate
+from bgopendata.access.query import run as run_sql
+from bgopendata.publish.build import build
+from bgopendata.portal.site import MARKER, build_site, declared_rules
+from bgopendata.validation.pipeline import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = open_package(ROOT)
@@ -191,7 +191,7 @@ def test_each_example_query_runs_and_returns_rows(site):
 
 
 def test_charts_are_local_svg_files_in_both_languages(site):
-    from bgopendata.views import package_views
+    from bgopendata.portal.views import package_views
 
     for view in package_views(PACKAGE):
         for lang in ("en", "it"):

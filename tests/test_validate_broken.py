@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from bgopendata.consistency import check_consistency
+from bgopendata.validation.figure_rules import check_consistency
 from bgopendata.errors import UnusableInput
 from bgopendata.package import open_package
 from bgopendata.report import Report
 from bgopendata.rules.catalogue import catalogue
-from bgopendata.validation import validate
+from bgopendata.validation.pipeline import validate
 from conftest import ROOT, copy_package
 
 CASES = json.loads((Path(__file__).parent / "broken_cases.json").read_text(encoding="utf-8"))["cases"]

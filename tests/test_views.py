@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from bgopendata.package import open_package, read_json
-from bgopendata.views import package_views, render_svg, views_from_folder
+from bgopendata.portal.views import package_views, render_svg, views_from_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = open_package(ROOT)

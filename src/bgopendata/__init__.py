@@ -19,8 +19,8 @@ if TYPE_CHECKING:  # pragma: no cover
 def validate(path: str = ".", *, strict: bool = False, **options: Any) -> "Report":
     """Validate the data package at ``path`` and return its report.
 
-    ``options`` go to ``bgopendata.validation.validate`` unchanged (for example ``parallel``).
+    ``options`` go to ``bgopendata.validation.pipeline.validate`` unchanged (for example ``parallel``).
     """
-    from bgopendata.validation import validate as _validate
+    from bgopendata.validation.pipeline import validate as _validate
 
     return _validate(path, strict=strict, **options)

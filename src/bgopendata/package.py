@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from bgopendata.errors import UnusableInput
-from bgopendata.schema_checks import check_foreign_keys, check_schema
+from bgopendata.tableschema.checks import check_foreign_keys, check_schema
 
 DESCRIPTOR = "datapackage.json"
 
@@ -41,6 +41,15 @@ class Package:
     @property
     def descriptor_path(self) -> Path:
         return self.root / DESCRIPTOR
+
+    def rule_arrays(self) -> list[tuple[Resource, str, Any]]:
+        """Each declared ``rules`` array with the table it belongs to and where it is declared.
+
+        The one place that knows where rules live: every reader (figure rules, group rules,
+        the portal, coverage) goes through it.
+        """
+        return [(res, res.schema_path or f"datapackage.json#{res.name}", res.schema.get("rules"))
+                for res in self.resources]
 
     def resource(self, name: str) -> Resource:
         for res in self.resources:

@@ -25,7 +25,7 @@ def build(path: str, out: str) -> None:
         bgopendata build --out dist
         cd dist && sha256sum -c SHA256SUMS
     """
-    from bgopendata.release import build as run_build
+    from bgopendata.publish.build import build as run_build
 
     release = run_build(path, out)
     for name, size in release.sizes.items():

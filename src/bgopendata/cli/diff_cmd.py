@@ -34,8 +34,8 @@ def diff(old: str, new: str, fmt: str, limit: int) -> None:
         bgopendata diff origin/main .
         bgopendata diff v1.0.0 HEAD --format markdown >> "$GITHUB_STEP_SUMMARY"
     """
-    from bgopendata.diff import diff as run_diff
-    from bgopendata.diff_render import RENDERERS
+    from bgopendata.diff.compare import diff as run_diff
+    from bgopendata.diff.render import RENDERERS
 
     result = run_diff(old, new)
     click.echo(RENDERERS[fmt](result, limit=limit), nl=fmt != "markdown")

@@ -45,7 +45,7 @@ def download(version: str, fmt: str, dest: str, base_url: str | None, timeout: f
         bgopendata download --version v1.0.0 --format parquet --dest data
         BGOPENDATA_BASE_URL=https://mirror.example/releases bgopendata download
     """
-    from bgopendata.download import download as run_download
+    from bgopendata.access.download import download as run_download
 
     progress = _terminal_progress if sys.stderr.isatty() else None
     written = run_download(version, fmt, dest, base_url, progress=progress, timeout=timeout)

@@ -29,7 +29,7 @@ def metadata(path: str, fmt: str, rdf_format: str, release: str | None, out: str
         bgopendata build --out dist && bgopendata metadata --release dist --rdf-format json-ld --out dist/catalog.jsonld
     """
     from bgopendata.atomic import write_text_atomically
-    from bgopendata.dcat import export_dcat
+    from bgopendata.portal.dcat import export_dcat
 
     text = export_dcat(path, release=release, rdf_format=rdf_format)
     if out is None:

@@ -35,7 +35,7 @@ def query(sql: str, package: str, release: str | None, fmt: str, timeout: float)
         bgopendata query --release https://github.com/bgopendata/bgopendata/releases/latest/download \\
             "SELECT * FROM areas"
     """
-    from bgopendata.query import run
-    from bgopendata.table_output import RENDERERS
+    from bgopendata.access.query import run
+    from bgopendata.access.render import RENDERERS
 
     click.echo(RENDERERS[fmt](run(sql, package=package, release=release, timeout=timeout)))

@@ -21,7 +21,7 @@ def release_check(path: str, tag: str) -> None:
     Example:
         bgopendata release-check --tag v1.0.0 .
     """
-    from bgopendata.publishing import check_release
+    from bgopendata.publish.release import check_release
 
     version = check_release(path, tag)
     click.echo(f"ok: tag {tag} matches the package version {version} and its CHANGELOG.md entry")

@@ -26,7 +26,7 @@ def release_notes(path: str, tag: str, previous: str | None, out: str | None) ->
     Example:
         bgopendata release-notes --tag v1.1.0 --out release-notes.md .
     """
-    from bgopendata.publishing import release_notes as make_notes
+    from bgopendata.publish.release import release_notes as make_notes
     from bgopendata.atomic import write_text_atomically
 
     text = make_notes(path, tag, previous=previous)

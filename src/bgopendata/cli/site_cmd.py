@@ -26,7 +26,7 @@ def site(path: str, out: str, release: str | None) -> None:
         bgopendata site --out site
         python -m http.server --directory site 8000
     """
-    from bgopendata.site import build_site
+    from bgopendata.portal.site import build_site
 
     dest = build_site(path, out, release=release)
     click.echo(f"wrote {dest}", err=True)

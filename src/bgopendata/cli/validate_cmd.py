@@ -37,7 +37,7 @@ def validate(path: str, fmt: str, strict: bool, engine: str, max_examples: int, 
         bgopendata validate --engine spark --spark-master spark://head:7077 /data/exports-10m
     """
     from bgopendata.report import RENDERERS
-    from bgopendata.validation import validate as run_validation
+    from bgopendata.validation.pipeline import validate as run_validation
 
     report = run_validation(path, strict=strict, engine=engine, max_examples=max_examples,
                             spark_master=spark_master)

@@ -303,10 +303,9 @@ def failing_sql(rule: GroupRuleBase, t: Any, dialect: str) -> str:
 def declared_group_rules(package: Any) -> list[tuple[Any, GroupRuleBase]]:
     """Every ``group-*`` rule of the package with its resource; a malformed one raises here, early."""
     declared = []
-    for res in package.resources:
+    for res, shown, raw in package.rule_arrays():
         fields = [f.get("name") for f in res.schema.get("fields", []) if isinstance(f, dict)]
-        shown = res.schema_path or f"datapackage.json#{res.name}"
-        for rule in parse_group_rules(res.schema.get("rules"), shown=shown, fields=fields):
+        for rule in parse_group_rules(raw, shown=shown, fields=fields):
             declared.append((res, rule))
     return declared
 

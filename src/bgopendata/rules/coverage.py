@@ -23,7 +23,7 @@ class Coverage:
 
 def coverage(package: Package) -> Coverage:
     """Bind every rule of ``package`` and list the figures none of them covers."""
-    from bgopendata.consistency import bind_rules, prepare
+    from bgopendata.validation.figure_rules import bind_rules, prepare
 
     prepared = prepare(package)
     index = prepared.index

@@ -19,11 +19,11 @@ from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import Any
 
-from bgopendata.dcat import Artifact, built_release, load_profile, release_artifacts, text_in
+from bgopendata.portal.dcat import Artifact, built_release, load_profile, release_artifacts, text_in
 from bgopendata.atomic import swap_into_place
 from bgopendata.errors import InvalidData, UnusableInput
 from bgopendata.package import Package, Resource, open_package
-from bgopendata.schema_types import field_unit, foreign_keys, primary_key
+from bgopendata.tableschema.types import field_unit, foreign_keys, primary_key
 
 LANGS = ("en", "it")
 MARKER = ".bgopendata-site"  # marks a folder this command wrote, so it may replace it
@@ -58,7 +58,7 @@ def build_site(package_path: str | Path = ".", out: str | Path = "site", *,
 def write_site(package: Package, folder: Path, artifacts: list[Artifact], release_dir: Path,
                report: Any) -> None:
     """Write every page, chart, stylesheet and download into ``folder`` (empty)."""
-    from bgopendata.views import package_views, render_all
+    from bgopendata.portal.views import package_views, render_all
 
     env = _environment()
     labels = json.loads(_template_text("labels.json"))
@@ -147,8 +147,8 @@ def declared_rules(package: Package) -> list[dict[str, Any]]:
     except (FileNotFoundError, ValueError, KeyError, TypeError):
         pass
     found = []
-    for res in package.resources:
-        for rule in res.schema.get("rules") or []:
+    for res, _shown, raw in package.rule_arrays():
+        for rule in raw or []:
             if isinstance(rule, dict):
                 found.append(dict(id=rule.get("id", ""), kind=rule.get("kind", ""),
                                   kind_title=titles.get(rule.get("kind", ""), ""),
@@ -174,7 +174,7 @@ def translation_differences(package: Package, tables: dict[str, list[dict[str, s
 
 
 def _validated(package_path: str | Path) -> Any:
-    from bgopendata.validation import validate
+    from bgopendata.validation.pipeline import validate
 
     report = validate(package_path)
     if not report.valid:
@@ -194,13 +194,13 @@ def _inconsistencies(report: Any) -> list[dict[str, Any]]:
 def _environment() -> Any:
     import jinja2
 
-    return jinja2.Environment(loader=jinja2.PackageLoader("bgopendata", "templates"),
+    return jinja2.Environment(loader=jinja2.PackageLoader("bgopendata.portal", "templates"),
                               autoescape=jinja2.select_autoescape(["html"]),
                               undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
 
 
 def _template_text(name: str) -> str:
-    return importlib_resources.files("bgopendata").joinpath(f"templates/{name}").read_text("utf-8")
+    return importlib_resources.files("bgopendata.portal").joinpath(f"templates/{name}").read_text("utf-8")
 
 
 def _read_rows(res: Resource) -> list[dict[str, str]]:

@@ -20,7 +20,7 @@ from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bgopendata import release_assets as assets
+from bgopendata.publish import assets as assets
 from bgopendata.checksums import parse_sums, sha256_file
 from bgopendata.errors import UnusableInput
 from bgopendata.package import Package, open_package
@@ -46,7 +46,7 @@ class Artifact:
 
 def load_profile() -> dict[str, Any]:
     """The catalogue metadata kept as data beside this module."""
-    text = importlib_resources.files("bgopendata").joinpath("dcat_profile.json").read_text("utf-8")
+    text = importlib_resources.files("bgopendata.portal").joinpath("dcat_profile.json").read_text("utf-8")
     return json.loads(text)
 
 
@@ -329,7 +329,7 @@ class built_release:
     def __enter__(self) -> Path:
         import tempfile
 
-        from bgopendata.release import build
+        from bgopendata.publish.build import build
 
         self.tmp = Path(tempfile.mkdtemp(prefix="bgopendata-release-"))
         return build(self.package_path, self.tmp / "dist").path

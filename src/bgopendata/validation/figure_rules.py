@@ -62,9 +62,8 @@ def prepare(package: Package) -> Prepared:
     index = build_index(package, frames)
     declared: list[tuple[str, str, RuleBase]] = []
     seen: dict[str, str] = {}
-    for res in package.resources:
-        shown = res.schema_path or f"datapackage.json#{res.name}"
-        for rule in parse_rules(res.schema.get("rules"), shown=shown):
+    for res, shown, raw in package.rule_arrays():
+        for rule in parse_rules(raw, shown=shown):
             if rule.id in seen:
                 raise UnusableInput(f"rule id {rule.id!r} is also declared in {seen[rule.id]}",
                                     path=shown, field=f"rules[{rule.id}]")
@@ -75,8 +74,7 @@ def prepare(package: Package) -> Prepared:
 
 def declared_figure_rules(package: Package) -> int:
     """How many figure rules the package declares; a malformed one raises ``UnusableInput``."""
-    return sum(len(parse_rules(res.schema.get("rules"), shown=res.schema_path or f"datapackage.json#{res.name}"))
-               for res in package.resources)
+    return sum(len(parse_rules(raw, shown=shown)) for _res, shown, raw in package.rule_arrays())
 
 
 def bind_rules(prepared: Prepared, *, tolerate_missing: bool = False) -> tuple[list[BoundRule], int]:

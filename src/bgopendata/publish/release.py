@@ -42,9 +42,9 @@ def release_notes(path: str | Path, tag: str, *, previous: str | None = None,
     """The GitHub release notes for ``tag``: its CHANGELOG.md entry, then the diff against
     ``previous`` (by default the newest earlier ``vX.Y.Z`` tag). Tags are looked up in the
     git repository at ``cwd``, by default the one holding the package."""
-    from bgopendata.diff import compare
-    from bgopendata.diff_render import render_markdown
-    from bgopendata.git_tree import package_folder, previous_tag
+    from bgopendata.diff.compare import compare
+    from bgopendata.diff.render import render_markdown
+    from bgopendata.diff.git_tree import package_folder, previous_tag
 
     version = check_release(path, tag)
     package = open_package(path)

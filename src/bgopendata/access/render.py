@@ -9,7 +9,7 @@ import io
 import json
 from typing import Any
 
-from bgopendata.query import Rows
+from bgopendata.access.query import Rows
 
 FORMATS = ("table", "csv", "json", "markdown")
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bgopendata import release_assets as assets
+from bgopendata.publish import assets as assets
 from bgopendata.errors import UnusableInput
 from bgopendata.package import DESCRIPTOR, open_package, read_json, safe_path
-from bgopendata.schema_types import duckdb_type, missing_values
+from bgopendata.tableschema.types import duckdb_type, missing_values
 
 ALLOWED_STATEMENTS = {"SELECT", "EXPLAIN"}
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")

@@ -13,7 +13,7 @@ from typing import Any
 
 from bgopendata.errors import InvalidData
 from bgopendata.package import Resource
-from bgopendata.schema_types import field_unit, missing_values, table_description
+from bgopendata.tableschema.types import field_unit, missing_values, table_description
 
 # Key-value metadata keys in each Parquet file.
 KEY_RESOURCE = "bgopendata:resource"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bgopendata.diff import PackageDiff, RowChange
+from bgopendata.diff.compare import PackageDiff, RowChange
 
 SENTENCE_CHARS = 240
 

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bgopendata import __version__
-from bgopendata import release_assets as assets
+from bgopendata.publish import assets as assets
 from bgopendata.checksums import parse_sums
 from bgopendata.errors import InvalidData, UnusableInput
 from bgopendata.atomic import remove_dead_staging

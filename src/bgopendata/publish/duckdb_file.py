@@ -13,7 +13,7 @@ from typing import Any
 
 from bgopendata.errors import InvalidData
 from bgopendata.package import Package
-from bgopendata.schema_types import (duckdb_type, field_comment, foreign_keys, primary_key,
+from bgopendata.tableschema.types import (duckdb_type, field_comment, foreign_keys, primary_key,
                                      table_description)
 
 

@@ -22,7 +22,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bgopendata import release_assets as assets
+from bgopendata.publish import assets as assets
 from bgopendata.atomic import remove_dead_staging, swap_into_place, sync_folder
 from bgopendata.checksums import format_sums, sha256_file
 from bgopendata.errors import InvalidData, UnusableInput
@@ -41,7 +41,7 @@ class Release:
 
 def build(package_path: str | Path = ".", out: str | Path = "dist") -> Release:
     """Validate the package, then write its release to ``out`` (replacing an older release)."""
-    from bgopendata.validation import validate
+    from bgopendata.validation.pipeline import validate
 
     report = validate(package_path)
     if not report.valid:
@@ -69,8 +69,8 @@ def build(package_path: str | Path = ".", out: str | Path = "dist") -> Release:
 
 def write_release(package: Package, folder: Path) -> None:
     """Write every asset of the release into ``folder`` (an empty directory)."""
-    from bgopendata.duckdb_export import write_database
-    from bgopendata.parquet_export import read_typed, write_parquet
+    from bgopendata.publish.duckdb_file import write_database
+    from bgopendata.publish.parquet import read_typed, write_parquet
 
     tables = {}
     for res in package.resources:

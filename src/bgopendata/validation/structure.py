@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from bgopendata.csv_checks import check_csv
+from bgopendata.validation.lexical import check_csv
 from bgopendata.errors import UnusableInput
 from bgopendata.package import Package
 from bgopendata.report import Problem

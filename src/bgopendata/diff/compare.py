@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 
 from bgopendata.changelog import read_changelog
 from bgopendata.errors import UnusableInput
-from bgopendata.git_tree import package_folder
+from bgopendata.diff.git_tree import package_folder
 from bgopendata.package import Package, Resource, open_package
 from bgopendata.versioning import LEVELS, POLICY, bump, bump_level, highest, parse_version
 

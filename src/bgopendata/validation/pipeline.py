@@ -18,7 +18,7 @@ from typing import Any
 from bgopendata.errors import UnusableInput
 from bgopendata.package import Package, open_package
 from bgopendata.report import Problem, Report
-from bgopendata.structure import check_lexical, check_structure
+from bgopendata.validation.structure import check_lexical, check_structure
 
 
 def validate(path: str | Path = ".", *, strict: bool = False, parallel: bool = True,
@@ -86,7 +86,7 @@ def _group_rules_on_duckdb(package: Package, group_rules: list, max_examples: in
 def _validate_at_scale(package: Package, group_rules: list, *, strict: bool, engine: str,
                        max_examples: int, spark_master: str | None) -> Report:
     """Structure in DuckDB SQL, group rules in DuckDB (or Spark), figure rules as usual."""
-    from bgopendata.consistency import declared_figure_rules
+    from bgopendata.validation.figure_rules import declared_figure_rules
     from bgopendata.engines.duckdb_tables import TypedTables
     from bgopendata.engines.group_rules import run_group_rules
 
@@ -129,7 +129,7 @@ _UNREADABLE = {"structure/byte-order-mark", "structure/header-too-large", "struc
 
 def _run_rules(package: Package) -> dict[str, Any]:
     """Run the rules, strictly and (if a reference is missing) tolerantly; plain data out."""
-    from bgopendata.consistency import check_consistency, prepare
+    from bgopendata.validation.figure_rules import check_consistency, prepare
 
     try:
         prepared = prepare(package)

@@ -1,0 +1,1 @@
+"""Getting at the data: SQL over a package or release (query), downloading a release, printing rows."""

@@ -1,0 +1,1 @@
+"""Table Schema knowledge shared by every job: field types per backend, keys, schema checks."""

@@ -1,0 +1,1 @@
+"""Validation: the stages a package goes through (lexical CSV checks, structure, rules) and their one report."""
