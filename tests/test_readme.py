@@ -6,8 +6,10 @@ the generated blocks it used to hold live in docs/, and are checked there.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shlex
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -15,7 +17,7 @@ from click.testing import CliRunner
 from bgopendata.cli import cli
 from bgopendata.package import open_package
 from bgopendata.rules.coverage import coverage, markdown
-from conftest import ROOT, read_rows
+from conftest import ROOT, copy_package, read_rows
 
 README = ROOT / "README.md"
 USING_THE_DATA = ROOT / "docs" / "using-the-data.md"
@@ -93,3 +95,17 @@ def test_readme_example_prints_what_it_shows(command, shown, monkeypatch):
         assert printed[-len(tail):] == tail
     else:
         assert printed == shown
+
+
+@pytest.mark.slow
+def test_readme_build_example_writes_a_release_that_checks(tmp_path, monkeypatch):
+    """The README's third example, run as shown in a copy of the package."""
+    readme = README.read_text(encoding="utf-8")
+    assert "$ bgopendata build --out dist\n...\nrelease written to dist\n$ cd dist && sha256sum -c SHA256SUMS" in readme
+    monkeypatch.chdir(copy_package(tmp_path / "package"))
+    result = CliRunner().invoke(cli, ["build", "--out", "dist"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.rstrip("\n").splitlines()[-1] == "release written to dist"
+    listed = dict(line.split("  ", 1)[::-1] for line in Path("dist/SHA256SUMS").read_text(encoding="utf-8").splitlines())
+    assert listed and all(hashlib.sha256(Path("dist", name).read_bytes()).hexdigest() == digest
+                          for name, digest in listed.items())
