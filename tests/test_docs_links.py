@@ -17,8 +17,9 @@ INLINE_CODE = re.compile(r"`[^`\n]*`")
 LINK = re.compile(r"\[[^\]\n]*\]\(([^)\s]+)\)")
 HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.M)
 # A path into the repository, wherever it is written (prose, inline code or a code block).
-REPO_PATH = re.compile(r"(?<![\w./-])((?:src|tests|bench|schemas|resources|sources|views|standards|docs|\.github|\.ci)/[\w./-]*)")
-BARE_MARKDOWN = re.compile(r"`([\w-]+\.md)`")
+TOP_FOLDERS = r"(?:src|tests|bench|schemas|resources|sources|views|standards|docs|\.github|\.ci)"
+REPO_PATH = re.compile(rf"(?<![\w./-])({TOP_FOLDERS}/[\w./-]*)")
+BARE_MARKDOWN = re.compile(r"(?<![\w./-])([\w-]+\.md)\b")  # README.md, CHANGELOG.md: at the root or beside the page
 MODULE = re.compile(r"(?<![\w.])(bgopendata(?:\.\w+)+)")
 # Files that a documented command writes, not files of the repository.
 WRITTEN_BY_COMMANDS = {"release-notes.md"}
@@ -74,9 +75,11 @@ def test_every_relative_link_resolves_to_a_file_and_heading(page):
 @pytest.mark.parametrize("page", PAGES, ids=_page_id)
 def test_every_repository_path_named_exists(page):
     text = page.read_text(encoding="utf-8")
-    named = {m.rstrip(".") for m in REPO_PATH.findall(text)}
-    named |= {m for m in BARE_MARKDOWN.findall(text) if m not in WRITTEN_BY_COMMANDS}
-    assert sorted(p for p in named if not (ROOT / p).exists()) == []
+    paths = {m.rstrip(".") for m in REPO_PATH.findall(text)}
+    pages = {m for m in BARE_MARKDOWN.findall(text) if m not in WRITTEN_BY_COMMANDS}
+    missing = [p for p in paths if not (ROOT / p).exists()]
+    missing += [p for p in pages if not (ROOT / p).exists() and not (page.parent / p).exists()]
+    assert sorted(missing) == []
 
 
 @pytest.mark.parametrize("page", PAGES, ids=_page_id)

@@ -106,6 +106,7 @@ def test_readme_build_example_writes_a_release_that_checks(tmp_path, monkeypatch
     result = CliRunner().invoke(cli, ["build", "--out", "dist"])
     assert result.exit_code == 0, result.output
     assert result.stdout.rstrip("\n").splitlines()[-1] == "release written to dist"
-    listed = dict(line.split("  ", 1)[::-1] for line in Path("dist/SHA256SUMS").read_text(encoding="utf-8").splitlines())
+    sums = Path("dist/SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    listed = dict(line.split("  ", 1)[::-1] for line in sums)
     assert listed and all(hashlib.sha256(Path("dist", name).read_bytes()).hexdigest() == digest
                           for name, digest in listed.items())
