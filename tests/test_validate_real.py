@@ -12,7 +12,7 @@ import pytest
 import bgopendata
 from bgopendata.package import open_package
 from bgopendata.rules.catalogue import catalogue
-from bgopendata.rules.coverage import coverage, markdown
+from bgopendata.rules.coverage import coverage
 from conftest import ROOT
 from conftest import copy_package
 from test_validate_broken import apply
@@ -59,14 +59,6 @@ def test_every_rule_kind_is_used_and_every_rule_ran(report):
     assert set(result.rules_per_kind) == set(catalogue())
     assert report.stats["rules"] == sum(result.rules_per_kind.values())
     assert report.stats["rules_skipped"] == 0
-
-
-def test_docs_list_the_uncovered_figures_computed_by_code():
-    doc = (ROOT / "README.md").read_text(encoding="utf-8")
-    start, end = "<!-- generated: bgopendata rules --uncovered -->", "<!-- end generated -->"
-    assert start in doc and end in doc
-    generated = doc.split(start, 1)[1].split(end, 1)[0].strip()
-    assert generated == markdown(coverage(open_package(ROOT))), "regenerate the README's rules section (bgopendata rules --uncovered)"
 
 
 def test_strict_turns_the_documented_warnings_into_a_failure():
