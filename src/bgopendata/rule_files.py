@@ -9,7 +9,7 @@ belongs to no single table: package-wide rules, declared once and applied to eve
 of their ``scope`` (a named group of tables, defined by the fields they have or by name),
 and rules that relate figures of several tables, listed under the table they report on::
 
-    {"scopes": {"fact-tables": {"fields": ["figure_id", "unit", "unit_en"]}},
+    {"scopes": {"fact-tables": {"fields": ["figure_id"]}},
      "packageWide": [{"id": "translation-agrees", "scope": "fact-tables", "kind": "...", ...}],
      "acrossTables": {"province_exports": [{"id": "...", "kind": "...", ...}]}}
 
