@@ -209,7 +209,7 @@ def test_the_real_package_with_one_changed_figure(tmp_path):
     new.mkdir()
     for name in ("datapackage.json", "CHANGELOG.md"):
         shutil.copyfile(ROOT / name, new / name)
-    for name in ("schemas", "resources"):
+    for name in ("schemas", "rules", "resources"):
         shutil.copytree(ROOT / name, new / name)
     descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
     fact = next(r for r in descriptor["resources"]

@@ -85,12 +85,12 @@ def test_github_format_points_at_the_changed_csv_line(tmp_path):
 
 def test_a_malformed_rule_is_one_line_and_exit_2(tmp_path):
     root = copy_package(tmp_path / "pkg")
-    apply(root, {"op": "rule", "file": "schemas/plants_abroad.json", "rule": "parent-firms-within-plants",
+    apply(root, {"op": "rule", "file": "rules/plants_abroad.json", "rule": "parent-firms-within-plants",
                  "delete": "whole"})
     result = run("validate", str(root))
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
-    assert "schemas/plants_abroad.json" in result.stderr and "missing parameter 'whole'" in result.stderr
+    assert "rules/plants_abroad.json" in result.stderr and "missing parameter 'whole'" in result.stderr
 
 
 def test_rules_command_lists_kinds_and_uncovered_figures():
