@@ -116,3 +116,21 @@ def test_datapackage_metadata(descriptor):
         assert descriptor.get(key), key
     assert re.fullmatch(r"\d+\.\d+\.\d+", descriptor["version"])
     assert descriptor["spatial"]["nuts3"] == "ITC46"
+
+
+def test_the_docs_type_table_is_the_type_map():
+    """docs/data-model.md's table of types per format says what tableschema/types.py says."""
+    from dataclasses import astuple
+
+    from bgopendata.tableschema.types import EXACT_NUMBER, TYPES, WIDE_NUMBER
+
+    text = (ROOT / "docs" / "data-model.md").read_text(encoding="utf-8")
+    section = text.split("## Types in each format", 1)[1]
+    rows = [[cell.replace("`", "").strip() for cell in line.strip().strip("|").split("|")]
+            for line in section.splitlines() if line.startswith("| ") and "---" not in line]
+    assert rows[0] == ["Table Schema", "DuckDB", "Arrow / Parquet", "ibis", "pandas", "Spark"]
+    documented = {row[0]: tuple(row[1:]) for row in rows[1:]}
+    expected = {name: astuple(types) for name, types in TYPES.items()}
+    expected["number, as the validator computes"] = astuple(EXACT_NUMBER)
+    expected["a factor before a product, in the rules"] = astuple(WIDE_NUMBER)
+    assert documented == expected

@@ -418,7 +418,8 @@ def _cell_sql(column: str, spec: dict, missing: list[str]) -> tuple[str, list[tu
     non_finite = ", ".join(lit(x) for x in NON_FINITE)
     target = duckdb_type(spec, exact=True)  # the one type map: numbers as exact decimals
     if type_ == "integer":
-        value = f"CASE WHEN NOT (contains({raw}, '.') OR contains(lower({raw}), 'e')) THEN TRY_CAST({raw} AS {target}) END"
+        value = (f"CASE WHEN NOT (contains({raw}, '.') OR contains(lower({raw}), 'e')) "
+                 f"THEN TRY_CAST({raw} AS {target}) END")
     elif type_ == "number":
         # exact to 6 decimals below 1e12; a valid number outside that is kept as NULL (rules skip it)
         value = f"TRY_CAST({raw} AS {target})"

@@ -1,6 +1,6 @@
 """``build``: turn a valid data package into a release folder, reproducibly and atomically.
 
-A release is flat, one file per GitHub release asset (names in ``release_assets``): the
+A release is flat, one file per GitHub release asset (names in ``publish/assets.py``): the
 CSVs, one Parquet per resource, ``bgopendata.duckdb``, a zip of the data package, a
 release ``datapackage.json`` whose resources carry ``bytes`` and ``hash``, and
 ``SHA256SUMS``. Everything is written into a temporary folder next to the destination,

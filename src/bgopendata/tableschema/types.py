@@ -38,7 +38,7 @@ TYPES: dict[str, Types] = {
     "number": Types("DOUBLE", "float64", "float64", "Float64", "double"),
     "boolean": Types("BOOLEAN", "bool", "boolean", "boolean", "boolean"),
     "date": Types("DATE", "date32", "date", "object", "date"),
-    "datetime": Types("TIMESTAMP", "timestamp[us]", "timestamp", "datetime64[us]", "timestamp_ntz"),
+    "datetime": Types("TIMESTAMP", "timestamp[us]", "timestamp(6)", "datetime64[us]", "timestamp_ntz"),
     "time": Types("TIME", "time64[us]", "time", "object", "time(6)"),
     "year": Types("INTEGER", "int32", "int32", "Int32", "int"),
 }
