@@ -259,3 +259,94 @@ def test_real_package_builds_and_its_database_answers(tmp_path):
     for name in names:
         sql = f'SELECT * FROM "{name}" ORDER BY ALL'
         assert run(sql, package=ROOT).rows == run(sql, release=str(dist)).rows, name
+
+
+def every_type_package(root: Path) -> Path:
+    """A one-table package with a field of each Table Schema type the type map lists."""
+    from bgopendata.tableschema.types import TYPES
+
+    cells = {"string": ["a", "b"], "integer": ["1", ""], "number": ["66.67", "7000000.25"],
+             "boolean": ["true", "false"], "date": ["2014-05-01", ""], "datetime": ["2014-05-01T10:30:00", ""],
+             "time": ["10:30:00", ""], "year": ["2013", "2014"]}
+    assert set(cells) == set(TYPES)
+    fields = [{"name": "id", "type": "string", "description": "Row id."}]
+    fields += [{"name": f"a_{t}", "type": t, "description": f"A {t}."} for t in cells if t != "string"]
+    (root / "resources").mkdir(parents=True)
+    (root / "schemas").mkdir()
+    (root / "schemas" / "every.json").write_text(json.dumps({"fields": fields, "primaryKey": ["id"]}), "utf-8")
+    rows = [",".join(cells[f["type"]][i] for f in fields) for i in range(2)]
+    (root / "resources" / "every.csv").write_text(
+        "\n".join([",".join(f["name"] for f in fields), *rows]) + "\n", "utf-8")
+    (root / "datapackage.json").write_text(json.dumps({
+        "name": "every-type", "title": "Every type", "version": "0.1.0",
+        "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
+        "resources": [{"name": "every", "path": "resources/every.csv", "schema": "schemas/every.json",
+                       "format": "csv", "mediatype": "text/csv", "encoding": "utf-8"}]}), "utf-8")
+    return root
+
+
+def test_exports_and_the_validator_take_their_types_from_the_one_map(tmp_path):
+    """The DuckDB file, the Parquet files (and what pandas reads of them) and the validator's
+    typed tables each type every field as ``tableschema.types`` says; numbers hold the same
+    values in the exports (doubles) and in the validator (exact decimals)."""
+    from decimal import Decimal
+
+    import duckdb
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    from bgopendata.engines.duckdb_tables import TypedTables
+    from bgopendata.engines.group_rules import ibis_table
+    from bgopendata.package import open_package
+    from bgopendata.tableschema.types import EXACT_NUMBER, TYPES, arrow_type, duckdb_type, field_types
+
+    for package_root in (FIXTURE, every_type_package(tmp_path / "every")):
+        dist = build(package_root, tmp_path / f"dist-{package_root.name}").path
+        package = open_package(package_root)
+        con = duckdb.connect(str(dist / assets.DATABASE), read_only=True)
+        try:
+            published = {(t, c): ty for t, c, ty in con.execute(
+                "SELECT table_name, column_name, data_type FROM duckdb_columns() "
+                "WHERE database_name = 'bgopendata'").fetchall()}
+        finally:
+            con.close()
+        with TypedTables(package) as tables:
+            tables.load()
+            for res in package.resources:
+                fields = res.schema["fields"]
+                parquet = pq.read_table(dist / assets.parquet_asset(res.name))
+                frame = pd.read_parquet(dist / assets.parquet_asset(res.name), dtype_backend="numpy_nullable")
+                typed = dict(tables.con.execute(
+                    "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ?",
+                    [tables.tables[res.name] + "_raw"]).fetchall())
+                view = tables.ibis.table(tables.tables[res.name])
+                assert view.drop("__failed").schema() == ibis_table(fields, tables.tables[res.name]).schema()
+                handed = tmp_path / f"{res.name}-typed.parquet"  # what the Spark engine hands to Spark
+                tables.con.execute(f"COPY {tables.tables[res.name]} TO '{handed}' (FORMAT parquet)")
+                spark_input = pq.read_schema(handed)
+                for f in fields:
+                    name = f["name"]
+                    assert published[(res.name, name)] == duckdb_type(f), name
+                    assert parquet.schema.field(name).type == arrow_type(f), name
+                    assert str(frame[name].dtype) == field_types(f).pandas, name
+                    assert typed[name] == duckdb_type(f, exact=True), name
+                    assert spark_input.field(name).type == arrow_type(f, exact=True), name
+                    if f.get("type") == "number":
+                        assert typed[name] == EXACT_NUMBER.duckdb
+                        assert published[(res.name, name)] == TYPES["number"].duckdb
+                        exact = [v for (v,) in tables.con.execute(
+                            f'SELECT "{name}" FROM {tables.tables[res.name]} ORDER BY __line').fetchall()]
+                        doubles = parquet.column(name).to_pylist()
+                        assert [None if v is None else Decimal(repr(v)) for v in doubles] == exact, name
+
+
+@pytest.mark.parametrize("inside", ["resources", "schemas", "sources", "views"])
+def test_refuses_an_out_folder_inside_the_package_data(tmp_path, inside):
+    """build and site share one guard: no output folder inside any of the package's data folders."""
+    package = tmp_path / "pkg"
+    shutil.copytree(FIXTURE, package)
+    before = sorted(p.relative_to(package) for p in package.rglob("*"))
+    result = CliRunner().invoke(cli, ["build", str(package), "--out", str(package / inside / "dist")])
+    assert result.exit_code == 2
+    assert "must not contain or sit inside the package's data" in result.stderr
+    assert sorted(p.relative_to(package) for p in package.rglob("*")) == before

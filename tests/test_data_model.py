@@ -227,3 +227,21 @@ def test_a_table_rules_file_relates_its_own_figures_and_the_package_file_the_res
             assert rule.schema_path == f"rules/{rule.resource}.json"
             assert spans <= {rule.resource}, (rule.rule.id, spans)
     assert places["across"] >= 16 and places["own"] >= 40
+
+
+def test_the_docs_type_table_is_the_type_map():
+    """docs/data-model.md's table of types per format says what tableschema/types.py says."""
+    from dataclasses import astuple
+
+    from bgopendata.tableschema.types import EXACT_NUMBER, TYPES, WIDE_NUMBER
+
+    text = (ROOT / "docs" / "data-model.md").read_text(encoding="utf-8")
+    section = text.split("## Types in each format", 1)[1]
+    rows = [[cell.replace("`", "").strip() for cell in line.strip().strip("|").split("|")]
+            for line in section.splitlines() if line.startswith("| ") and "---" not in line]
+    assert rows[0] == ["Table Schema", "DuckDB", "Arrow / Parquet", "ibis", "pandas", "Spark"]
+    documented = {row[0]: tuple(row[1:]) for row in rows[1:]}
+    expected = {name: astuple(types) for name, types in TYPES.items()}
+    expected["number, as the validator computes"] = astuple(EXACT_NUMBER)
+    expected["a factor before a product, in the rules"] = astuple(WIDE_NUMBER)
+    assert documented == expected

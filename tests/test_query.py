@@ -60,6 +60,18 @@ def test_views_are_typed_by_the_table_schema():
     assert types["exact"] == "BOOLEAN" and types["published"] == "DATE"
 
 
+def test_views_over_csv_and_parquet_have_the_type_map_s_types(release):
+    """The working tree's views and a release's views type each field as the one type map says."""
+    from bgopendata.package import open_package
+    from bgopendata.tableschema.types import duckdb_type
+
+    for res in open_package(FIXTURE).resources:
+        expected = {f["name"]: duckdb_type(f) for f in res.schema["fields"]}
+        sql = f"SELECT column_name, column_type FROM (DESCRIBE {res.name})"
+        assert dict(run(sql, package=FIXTURE).rows) == expected, res.name
+        assert dict(run(sql, release=str(release)).rows) == expected, res.name
+
+
 def test_release_folder_gives_the_same_rows_as_the_working_tree(release):
     assert run(BY_GEO, release=str(release)).rows == run(BY_GEO, package=FIXTURE).rows
     joined = ("SELECT a.name_en, s.name_en, e.value FROM exports e JOIN areas a ON a.area_id = e.geo "
@@ -156,3 +168,13 @@ def test_working_tree_is_the_current_folder_by_default(monkeypatch):
 def test_query_help_has_an_example():
     result = CliRunner().invoke(cli, ["query", "--help"])
     assert "Example:" in result.output and "bgopendata query" in result.output
+
+
+def test_names_and_text_are_quoted_not_pasted():
+    import duckdb
+
+    from bgopendata.sql import identifier, literal
+
+    name, text = 'we"ird; DROP TABLE x --', "it's; DROP TABLE x --"
+    cursor = duckdb.connect().execute(f"SELECT {literal(text)} AS {identifier(name)}")
+    assert [d[0] for d in cursor.description] == [name] and cursor.fetchall() == [(text,)]

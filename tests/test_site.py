@@ -468,3 +468,21 @@ def test_every_internal_page_loads_cleanly_in_chromium(chromium, served_site, tm
     for shot in ("landing.png", "resource.png"):
         png = (tmp_path / shot).read_bytes()
         assert png.startswith(b"\x89PNG") and len(png) > 20_000
+
+
+def test_translation_differences_are_the_report_s_translation_agrees_warnings():
+    """The rules page lists what the validator found (code ``translation-agrees``), with each row's wording."""
+    from bgopendata.portal.site import TRANSLATION_CODE, _read_rows, translation_differences
+    from bgopendata.report import Report
+
+    report = validate(ROOT)
+    found = [p for p in report.problems if p.code == TRANSLATION_CODE]
+    tables = {res.name: _read_rows(res) for res in PACKAGE.resources}
+    listed = translation_differences(PACKAGE, tables, report)
+    assert found and [(d["resource"], d["figure_id"]) for d in listed] == [
+        (p.resource, tables[p.resource][p.line - 2]["figure_id"]) for p in found]
+    first = found[0]
+    only_first = Report(package=str(ROOT), problems=[first])
+    assert [d["figure_id"] for d in translation_differences(PACKAGE, tables, only_first)] == [
+        tables[first.resource][first.line - 2]["figure_id"]]
+    assert translation_differences(PACKAGE, tables, Report(package=str(ROOT))) == []

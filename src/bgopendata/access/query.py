@@ -19,6 +19,8 @@ from typing import Any
 from bgopendata.publish import assets as assets
 from bgopendata.errors import UnusableInput
 from bgopendata.package import DESCRIPTOR, open_package, read_json, safe_path
+from bgopendata.sql import identifier as sql_name
+from bgopendata.sql import literal as sql_string
 from bgopendata.tableschema.types import duckdb_type, missing_values
 
 ALLOWED_STATEMENTS = {"SELECT", "EXPLAIN"}
@@ -43,14 +45,6 @@ class Rows:
 
     columns: list[str]
     rows: list[tuple]
-
-
-def sql_string(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def sql_name(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def is_url(text: str) -> bool:

@@ -1,6 +1,6 @@
 """The package's CSVs as typed DuckDB tables: types and keys checked in SQL, constraints by pandera.
 
-At ten million rows, checking cells one by one in Python (``csv_checks``) or through
+At ten million rows, checking cells one by one in Python (``validation.lexical``) or through
 frictionless takes minutes; DuckDB parses the CSV in parallel C++ and the checks below are
 a handful of set operations. Each file is read once into a scratch database file, which
 DuckDB compresses as it writes (10M rows: about 180 MB instead of 1.5 GB, so the checks
@@ -15,7 +15,7 @@ kept in ``omitted``.
 Rows keep file order (insertion order is preserved, so a fresh table's rowid is the
 row's position); cells never span lines in our CSVs, so position + 2 is the line. A file
 DuckDB cannot read as strict CSV (ragged rows, invalid UTF-8, a stray quote) is reported
-from DuckDB's rejects table and its rows are not checked further, like ``csv_checks`` does.
+from DuckDB's rejects table and its rows are not checked further, like ``validation.lexical`` does.
 """
 
 from __future__ import annotations
@@ -33,12 +33,13 @@ from typing import Any
 
 from bgopendata.package import Package, Resource
 from bgopendata.report import Problem
+from bgopendata.sql import identifier as q
+from bgopendata.sql import literal as lit
+from bgopendata.tableschema.types import FALSE_VALUES, TRUE_VALUES, duckdb_type, foreign_keys, primary_key
+from bgopendata.validation.lexical import (MAX_HEADER_BYTES, MESSAGES, NON_FINITE, head_problem,
+                                           wrong_delimiter)
 
-MAX_HEADER_BYTES = 1 << 20
-SUSPECT_DELIMITERS = (";", "\t", "|")
-NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
-INTEGER = r"^[+-]?[0-9]+$"
-NON_FINITE = ("nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity")
+NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"  # a number as Table Schema writes it
 MEMORY_LIMIT = "450MB"  # with Python, pandas, pandera and ibis (about 200 MB): under 1 GB
 REJECT_CODES = {"MISSING COLUMNS": "missing-cell", "TOO MANY COLUMNS": "extra-cell",
                 "INVALID ENCODING": "encoding-error", "INVALID UNICODE": "encoding-error",
@@ -51,16 +52,6 @@ def _import_quietly(module: str) -> None:
         importlib.import_module(module)
     except Exception:  # noqa: BLE001 - the import in the main thread raises it again
         pass
-
-
-def q(name: str) -> str:
-    """A quoted SQL identifier."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def lit(text: Any) -> str:
-    """A SQL string literal."""
-    return "'" + str(text).replace("'", "''") + "'"
 
 
 @dataclass
@@ -151,32 +142,26 @@ class TypedTables:
             with res.path.open("rb") as handle:
                 head = handle.read(MAX_HEADER_BYTES + 1)
         except OSError as exc:
-            self.examples.add("io-error", [self._problem(res, "io-error", f"cannot read: {exc.strerror}")], 1)
+            self.examples.add("io-error", [self._problem(res, "io-error",
+                                                         MESSAGES["io-error"].format(reason=exc.strerror))], 1)
             return None
         problems = []
         line = head.split(b"\n", 1)[0].rstrip(b"\r")
-        if not head:
-            problems.append(self._problem(res, "empty-file", "the file is empty; expected a header row and data rows"))
-        elif head.startswith(b"\xef\xbb\xbf"):
-            problems.append(self._problem(res, "byte-order-mark",
-                                          "starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM", 1))
-        elif b"\n" not in head and len(head) > MAX_HEADER_BYTES:
-            problems.append(self._problem(res, "header-too-large",
-                                          f"the header line is longer than {MAX_HEADER_BYTES} bytes", 1))
-        if problems:
-            self.examples.add("header", problems, len(problems))
+        code = head_problem(head)
+        if code:
+            self.examples.add("header", [self._problem(res, code, MESSAGES[code],
+                                                       None if code == "empty-file" else 1)], 1)
             return None
         try:
             labels = next(csv.reader([line.decode("utf-8")]))
         except (UnicodeDecodeError, csv.Error):
             self.examples.add("header", [self._problem(res, "encoding-error", "the header is not UTF-8 CSV", 1)], 1)
             return None
-        if len(labels) == 1 and len(fields) > 1:
-            used = next((d for d in SUSPECT_DELIMITERS if d in labels[0]), None)
-            if used:
-                self.examples.add("header", [self._problem(res, "wrong-delimiter",
-                                                           f"the header is separated by {used!r}; expected ','", 1)], 1)
-                return None
+        used = wrong_delimiter(labels, fields)
+        if used:
+            self.examples.add("header", [self._problem(res, "wrong-delimiter",
+                                                       MESSAGES["wrong-delimiter"].format(delimiter=used), 1)], 1)
+            return None
         for position, name in enumerate(fields):
             label = labels[position] if position < len(labels) else None
             if label is None:
@@ -233,7 +218,7 @@ class TypedTables:
             self.examples.add("read", [self._problem(res, "source-error", f"DuckDB cannot read it: {message}")], 1)
             return False
         if not self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]:
-            self.examples.add("read", [self._problem(res, "no-data-rows", "the file has a header but no data rows", 1)], 1)
+            self.examples.add("read", [self._problem(res, "no-data-rows", MESSAGES["no-data-rows"], 1)], 1)
         self._sources[res.name] = (raw, missing)
         self._fields[res.name] = fields
         rejects = self.con.execute(f"""
@@ -357,9 +342,8 @@ class TypedTables:
     def _keys(self, res: Resource) -> None:
         schema = res.schema
         keys: list[tuple[str, list[str]]] = []
-        pk = schema.get("primaryKey")
-        if pk:
-            keys.append(("primary-key", [pk] if isinstance(pk, str) else list(pk)))
+        if primary_key(schema):
+            keys.append(("primary-key", primary_key(schema)))
         for spec in schema.get("fields", []):
             if isinstance(spec, dict) and (spec.get("constraints") or {}).get("unique") and [spec["name"]] not in \
                     [k for _, k in keys]:
@@ -385,15 +369,7 @@ class TypedTables:
 
     def _foreign_keys(self, res: Resource) -> None:
         table = self.tables[res.name]
-        for fk in res.schema.get("foreignKeys", []) or []:
-            if not isinstance(fk, dict):
-                continue
-            names = fk.get("fields")
-            names = [names] if isinstance(names, str) else list(names or [])
-            ref = fk.get("reference") or {}
-            ref_name = ref.get("resource") or res.name
-            ref_fields = ref.get("fields")
-            ref_fields = [ref_fields] if isinstance(ref_fields, str) else list(ref_fields or [])
+        for names, ref_name, ref_fields in foreign_keys(res.schema, res.name):
             ref_table = self.tables.get(ref_name)
             if ref_table is None or len(ref_fields) != len(names) or not names:
                 continue  # the referenced table is unreadable (already reported) or absent (schema check)
@@ -415,7 +391,7 @@ class TypedTables:
 
 _CELL_MESSAGES = {
     "type-error": "{found!r} is not a valid {field} (wrong type)",
-    "non-finite-number": "{found!r} is not a finite number",
+    "non-finite-number": MESSAGES["non-finite-number"],
     "constraint-error": "{found} breaks a constraint of {field}",
     "stray-carriage-return": "a carriage return inside a cell of {field}",
 }
@@ -440,24 +416,25 @@ def _cell_sql(column: str, spec: dict, missing: list[str]) -> tuple[str, list[tu
 
     checks = []
     non_finite = ", ".join(lit(x) for x in NON_FINITE)
+    target = duckdb_type(spec, exact=True)  # the one type map: numbers as exact decimals
     if type_ == "integer":
-        value = f"CASE WHEN NOT (contains({raw}, '.') OR contains(lower({raw}), 'e')) THEN TRY_CAST({raw} AS BIGINT) END"
+        value = (f"CASE WHEN NOT (contains({raw}, '.') OR contains(lower({raw}), 'e')) "
+                 f"THEN TRY_CAST({raw} AS {target}) END")
     elif type_ == "number":
         # exact to 6 decimals below 1e12; a valid number outside that is kept as NULL (rules skip it)
-        value = f"TRY_CAST({raw} AS DECIMAL(18,6))"
+        value = f"TRY_CAST({raw} AS {target})"
         checks.append(problem("non-finite-number",
                               f"{typed} IS NULL AND {raw} IS NOT NULL AND NOT {empty} AND (lower(trim({raw})) IN ({non_finite}) OR "
                               f"(regexp_full_match({raw}, {lit(NUMBER)}) AND NOT isfinite(TRY_CAST({raw} AS DOUBLE))))"))
     elif type_ == "boolean":
-        trues = spec.get("trueValues", ["true", "True", "TRUE", "1"])
-        falses = spec.get("falseValues", ["false", "False", "FALSE", "0"])
+        trues = spec.get("trueValues", TRUE_VALUES)
+        falses = spec.get("falseValues", FALSE_VALUES)
         value = (f"CASE WHEN {raw} IN ({', '.join(lit(v) for v in trues)}) THEN true "
                  f"WHEN {raw} IN ({', '.join(lit(v) for v in falses)}) THEN false END")
     elif type_ in ("date", "datetime", "time"):
-        target = {"date": "DATE", "datetime": "TIMESTAMP", "time": "TIME"}[type_]
         value = f"TRY_CAST({raw} AS {target})"
     elif type_ == "year":
-        value = f"CASE WHEN regexp_full_match({raw}, '^[0-9]{{4}}$') THEN TRY_CAST({raw} AS INTEGER) END"
+        value = f"CASE WHEN regexp_full_match({raw}, '^[0-9]{{4}}$') THEN TRY_CAST({raw} AS {target}) END"
     else:  # string and the types we keep as text
         value = raw
     value = f"CASE WHEN {empty} THEN NULL ELSE {value} END"

@@ -23,6 +23,7 @@ from typing import Annotated, Any, Callable, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from bgopendata.errors import UnusableInput
+from bgopendata.tableschema.types import EXACT_NUMBER, WIDE_NUMBER, ibis_type
 
 GROUP_KINDS = {"group-shares-sum", "group-growth", "group-ranking"}
 Column = Annotated[str, Field(min_length=1)]
@@ -112,8 +113,8 @@ def parse_group_rules(raw: object, *, shown: str, fields: list[str]) -> list[Gro
     return rules
 
 
-D = "decimal(18,6)"  # exact to 6 decimals below 1e12, like the loader's typed numbers
-WIDE = "decimal(38,8)"  # a factor widened before a product: two decimal(18,6) overflow past 1e6 x 1e6
+D = EXACT_NUMBER.ibis  # exact to 6 decimals below 1e12, like the loader's typed numbers
+WIDE = WIDE_NUMBER.ibis  # a factor widened before a product: two decimal(18,6) overflow past 1e6 x 1e6
 
 
 @dataclass(frozen=True)
@@ -283,11 +284,9 @@ def ibis_table(fields: list[dict], name: str) -> Any:
     """An unbound ibis table with the typed columns the loader makes, for compiling to SQL."""
     import ibis
 
-    types = {"integer": "int64", "number": D, "boolean": "boolean", "date": "date",
-             "datetime": "timestamp", "time": "time", "year": "int32"}
     schema = {"__line": "int64"}
     for spec in fields:
-        schema[spec["name"]] = types.get(spec.get("type", "string"), "string")
+        schema[spec["name"]] = ibis_type(spec, exact=True)
     return ibis.table(schema, name=name)
 
 

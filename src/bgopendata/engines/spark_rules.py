@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bgopendata.engines.duckdb_tables import lit
+from bgopendata.sql import literal as lit
 from bgopendata.engines.group_rules import GroupRuleBase, failing_sql, ibis_table, problems
 from bgopendata.errors import UnusableInput
 

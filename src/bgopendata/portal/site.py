@@ -21,7 +21,7 @@ from typing import Any
 
 from bgopendata.portal.dcat import Artifact, built_release, load_profile, release_artifacts, text_in
 from bgopendata.atomic import swap_into_place
-from bgopendata.errors import InvalidData, UnusableInput
+from bgopendata.guards import require_valid, safe_destination
 from bgopendata.package import Package, Resource, open_package
 from bgopendata.tableschema.types import field_unit, foreign_keys, primary_key
 
@@ -29,6 +29,7 @@ LANGS = ("en", "it")
 MARKER = ".bgopendata-site"  # marks a folder this command wrote, so it may replace it
 FACT_COLUMNS = ("value", "sentence_en")
 DETAIL_COLUMNS = (("sector", "sectors"), ("partner", "areas"), ("firm_group", None))
+TRANSLATION_CODE = "translation-agrees"  # the rule kind whose warnings the rules page lists
 
 
 def build_site(package_path: str | Path = ".", out: str | Path = "site", *,
@@ -39,7 +40,8 @@ def build_site(package_path: str | Path = ".", out: str | Path = "site", *,
     a release is built in a temporary folder first. An invalid package is refused.
     """
     package = open_package(package_path)
-    dest = _checked_destination(Path(out), package)
+    dest = safe_destination(Path(out), package, what="site", mark=MARKER,
+                            not_ours=f"was not written by 'bgopendata site' (no {MARKER})")
     report = _validated(package_path)
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.building-", dir=dest.parent))
@@ -120,7 +122,7 @@ def write_site(package: Package, folder: Path, artifacts: list[Artifact], releas
         rules_page = env.get_template("rules.html").render(
             **common, root="../", other_href=f"../{other}/rules.html", page_title=t["rules"],
             rules=declared_rules(package), inconsistencies=_inconsistencies(report),
-            translation=translation_differences(package, tables))
+            translation=translation_differences(package, tables, report))
         (page_dir / "rules.html").write_text(rules_page, encoding="utf-8")
 
 
@@ -158,18 +160,25 @@ def declared_rules(package: Package) -> list[dict[str, Any]]:
     return found
 
 
-def translation_differences(package: Package, tables: dict[str, list[dict[str, str]]]) -> list[dict[str, str]]:
-    """Figures whose precision or unit differs between the Italian and the English text."""
+def translation_differences(package: Package, tables: dict[str, list[dict[str, str]]],
+                            report: Any) -> list[dict[str, str]]:
+    """Figures whose precision or unit differs between the Italian and the English text.
+
+    Which rows differ is the validation report's to say (its ``translation-agrees``
+    problems); the page shows each such row's wording in both languages, in file order.
+    """
+    order = {res.name: position for position, res in enumerate(package.resources)}
+    rows = sorted({(order[p.resource], p.resource, p.line) for p in report.problems
+                   if p.code == TRANSLATION_CODE and p.resource in tables and p.line})
     found = []
-    for res in package.resources:
-        for row in tables[res.name]:
-            q_it, q_en = row.get("qualifier_it", ""), row.get("qualifier_en", "")
-            unit, unit_en = row.get("unit", ""), row.get("unit_en", "")
-            if (q_it and q_en and q_it != q_en) or (unit_en and unit and unit_en != unit):
-                found.append(dict(resource=res.name, figure_id=row.get("figure_id", ""),
-                                  it=" · ".join(x for x in (q_it, unit) if x),
-                                  en=" · ".join(x for x in (q_en, unit_en or unit) if x),
-                                  note=row.get("note", "")))
+    for _, name, line in rows:
+        row = tables[name][line - 2]  # the header is line 1
+        q_it, q_en = row.get("qualifier_it", ""), row.get("qualifier_en", "")
+        unit, unit_en = row.get("unit", ""), row.get("unit_en", "")
+        found.append(dict(resource=name, figure_id=row.get("figure_id", ""),
+                          it=" · ".join(x for x in (q_it, unit) if x),
+                          en=" · ".join(x for x in (q_en, unit_en or unit) if x),
+                          note=row.get("note", "")))
     return found
 
 
@@ -177,11 +186,7 @@ def _validated(package_path: str | Path) -> Any:
     from bgopendata.validation.pipeline import validate
 
     report = validate(package_path)
-    if not report.valid:
-        first = report.errors[0]
-        raise InvalidData(f"the package is invalid ({len(report.errors)} error(s)), first: "
-                          f"{first.location()}: {first.message}; run 'bgopendata validate'",
-                          path=str(package_path))
+    require_valid(report, package_path)
     return report
 
 
@@ -317,17 +322,3 @@ def _jsonld(package: Package, artifacts: list[Artifact], lang: str) -> str:
         data["temporalCoverage"] = f"{temporal['start']}/{temporal['end']}"
     return json.dumps(data, ensure_ascii=False, indent=1).replace("</", "<\\/")
 
-
-def _checked_destination(out: Path, package: Package) -> Path:
-    """Refuse to replace anything that is not an earlier site (or to write into the package's data)."""
-    dest = out.resolve()
-    root = package.root.resolve()
-    if dest == root or root.is_relative_to(dest) or any(
-            dest.is_relative_to(root / part) for part in ("resources", "schemas", "sources", "views")):
-        raise UnusableInput("the site folder must not contain or sit inside the package's data", path=str(out))
-    if dest.exists() and not dest.is_dir():
-        raise UnusableInput("exists and is not a folder", path=str(out))
-    if dest.is_dir() and any(dest.iterdir()) and not (dest / MARKER).is_file():
-        raise UnusableInput(f"is not empty and was not written by 'bgopendata site' (no {MARKER}); "
-                            "refusing to replace it", path=str(out))
-    return dest

@@ -1,6 +1,6 @@
 """``build``: turn a valid data package into a release folder, reproducibly and atomically.
 
-A release is flat, one file per GitHub release asset (names in ``release_assets``): the
+A release is flat, one file per GitHub release asset (names in ``publish/assets.py``): the
 CSVs, one Parquet per resource, ``bgopendata.duckdb``, a zip of the data package, a
 release ``datapackage.json`` whose resources carry ``bytes`` and ``hash``, and
 ``SHA256SUMS``. Everything is written into a temporary folder next to the destination,
@@ -25,7 +25,8 @@ from pathlib import Path
 from bgopendata.publish import assets as assets
 from bgopendata.atomic import remove_dead_staging, swap_into_place, sync_folder
 from bgopendata.checksums import format_sums, sha256_file
-from bgopendata.errors import InvalidData, UnusableInput
+from bgopendata.errors import UnusableInput
+from bgopendata.guards import require_valid, safe_destination
 from bgopendata.package import Package, open_package
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date zip can store; any fixed date works
@@ -43,14 +44,10 @@ def build(package_path: str | Path = ".", out: str | Path = "dist") -> Release:
     """Validate the package, then write its release to ``out`` (replacing an older release)."""
     from bgopendata.validation.pipeline import validate
 
-    report = validate(package_path)
-    if not report.valid:
-        first = report.errors[0] if report.errors else report.warnings[0]
-        raise InvalidData(f"the package is invalid ({len(report.errors)} error(s)), first: "
-                          f"{first.location()}: {first.message}; run 'bgopendata validate'",
-                          path=str(package_path))
+    require_valid(validate(package_path), package_path)
     package = open_package(package_path)
-    dest = _checked_destination(Path(out), package)
+    dest = safe_destination(Path(out), package, what="release", mark=assets.CHECKSUMS,
+                            not_ours=f"holds no {assets.CHECKSUMS}, so it is not an older release")
     prefixes = (f".{dest.name}.building-", f".{dest.name}.old-")
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -114,18 +111,3 @@ def write_archive(package: Package, folder: Path) -> None:
             info.create_system = 3  # Unix, whatever the building machine
             archive.writestr(info, (folder / name).read_bytes(), compresslevel=9)
 
-
-def _checked_destination(out: Path, package: Package) -> Path:
-    """Refuse a destination whose replacement would destroy something that is not a release."""
-    dest = out.resolve()
-    root = package.root.resolve()
-    if dest == root or root.is_relative_to(dest) or dest.is_relative_to(root / "resources") \
-            or dest.is_relative_to(root / "schemas"):
-        raise UnusableInput("the release folder must not contain or sit inside the package's data",
-                            path=str(out))
-    if dest.exists() and not dest.is_dir():
-        raise UnusableInput("exists and is not a folder", path=str(out))
-    if dest.is_dir() and any(dest.iterdir()) and not (dest / assets.CHECKSUMS).is_file():
-        raise UnusableInput(f"is not empty and holds no {assets.CHECKSUMS}, so it is not an older "
-                            "release; refusing to replace it", path=str(out))
-    return dest

@@ -13,22 +13,15 @@ from typing import Any
 
 from bgopendata.errors import InvalidData
 from bgopendata.package import Package
-from bgopendata.tableschema.types import (duckdb_type, field_comment, foreign_keys, primary_key,
-                                     table_description)
+from bgopendata.sql import identifier as quote
+from bgopendata.sql import literal
+from bgopendata.tableschema.types import duckdb_type, field_comment, foreign_keys, primary_key, table_description
 
 
 DATABASE_NAME = "bgopendata"
 # DuckDB's default 256 KiB blocks make a file of twenty small tables weigh 24 MB; 16 KiB
 # blocks (the smallest DuckDB accepts) keep it near the data's size.
 BLOCK_SIZE = 16384
-
-
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def creation_order(package: Package) -> list[str]:

@@ -1,6 +1,6 @@
 """One typed, zstd-compressed Parquet file per resource, carrying its own documentation.
 
-Column types come from the Table Schema; each column's description and unit sit in the
+Column types come from the Table Schema through the one type map (``tableschema.types``); each column's description and unit sit in the
 Arrow field metadata (read by pyarrow, polars and DuckDB), and the table's description plus a JSON summary of every field sit
 in the file's key-value metadata, so a Parquet file read on its own still explains itself.
 """
@@ -13,7 +13,8 @@ from typing import Any
 
 from bgopendata.errors import InvalidData
 from bgopendata.package import Resource
-from bgopendata.tableschema.types import field_unit, missing_values, table_description
+from bgopendata.tableschema.types import (FALSE_VALUES, TRUE_VALUES, arrow_type, field_unit, missing_values,
+                                          table_description)
 
 # Key-value metadata keys in each Parquet file.
 KEY_RESOURCE = "bgopendata:resource"
@@ -26,22 +27,6 @@ DOC_KEYS = ("title", "description", "title_it", "description_it")
 
 COMPRESSION = "zstd"
 COMPRESSION_LEVEL = 9
-TRUE_VALUES = ["true", "True", "TRUE", "1"]
-FALSE_VALUES = ["false", "False", "FALSE", "0"]
-
-
-def arrow_type(field: dict[str, Any]):
-    import pyarrow as pa
-
-    return {
-        "integer": pa.int64(),
-        "number": pa.float64(),
-        "boolean": pa.bool_(),
-        "date": pa.date32(),
-        "datetime": pa.timestamp("us"),
-        "time": pa.time64("us"),
-        "year": pa.int32(),
-    }.get(field.get("type", "string"), pa.string())
 
 
 def read_typed(resource: Resource):

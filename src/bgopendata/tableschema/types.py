@@ -1,29 +1,80 @@
-"""Table Schema metadata as the release formats need it: column types, keys, descriptions.
+"""The one Table Schema type map, and the schema metadata the release formats need.
 
-Parquet, DuckDB and ``query`` all type columns from the same Table Schema, so the mapping
-lives here once.
+One row per Table Schema type, one column per backend: the type a reader of the release
+gets in DuckDB (the release's database and ``query``), Arrow (the Parquet files), ibis,
+pandas (``pd.read_parquet(path, dtype_backend="numpy_nullable")``) and Spark. A type not
+listed (``any``, ``object``, ``array``...) is text everywhere.
+
+``number`` has two rows (docs/data-model.md says why): the release publishes it as a
+double, which holds every published figure as written and never overflows a user's
+product; the validator computes with ``EXACT_NUMBER``, an exact decimal, so that no rule's
+verdict can flip on binary rounding, and widens a factor to ``WIDE_NUMBER`` before a
+product (two ``DECIMAL(18,6)`` multiplied overflow past 1e6).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
-# Table Schema type -> DuckDB SQL type; anything else is kept as text.
-DUCKDB_TYPES = {
-    "string": "VARCHAR",
-    "integer": "BIGINT",
-    "number": "DOUBLE",
-    "boolean": "BOOLEAN",
-    "date": "DATE",
-    "datetime": "TIMESTAMP",
-    "time": "TIME",
-    "year": "INTEGER",
+Backend = Literal["duckdb", "arrow", "ibis", "pandas", "spark"]
+
+
+@dataclass(frozen=True)
+class Types:
+    """One Table Schema type as each backend names it."""
+
+    duckdb: str
+    arrow: str
+    ibis: str
+    pandas: str
+    spark: str
+
+
+TYPES: dict[str, Types] = {
+    #                 DuckDB       Arrow/Parquet    ibis         pandas            Spark
+    "string": Types("VARCHAR", "string", "string", "string", "string"),
+    "integer": Types("BIGINT", "int64", "int64", "Int64", "bigint"),
+    "number": Types("DOUBLE", "float64", "float64", "Float64", "double"),
+    "boolean": Types("BOOLEAN", "bool", "boolean", "boolean", "boolean"),
+    "date": Types("DATE", "date32", "date", "object", "date"),
+    "datetime": Types("TIMESTAMP", "timestamp[us]", "timestamp(6)", "datetime64[us]", "timestamp_ntz"),
+    "time": Types("TIME", "time64[us]", "time", "object", "time(6)"),
+    "year": Types("INTEGER", "int32", "int32", "Int32", "int"),
 }
+TEXT = TYPES["string"]
+EXACT_NUMBER = Types("DECIMAL(18,6)", "decimal128(18, 6)", "decimal(18,6)", "object", "decimal(18,6)")
+WIDE_NUMBER = Types("DECIMAL(38,8)", "decimal128(38, 8)", "decimal(38,8)", "object", "decimal(38,8)")
 UNIT_KEYS = ("unit", "bgopendata:unit")
+TRUE_VALUES = ["true", "True", "TRUE", "1"]  # Table Schema's defaults for a boolean field
+FALSE_VALUES = ["false", "False", "FALSE", "0"]
 
 
-def duckdb_type(field: dict[str, Any]) -> str:
-    return DUCKDB_TYPES.get(field.get("type", "string"), "VARCHAR")
+def field_types(field: dict[str, Any], *, exact: bool = False) -> Types:
+    """The field's types: as published, or (``exact``) as the validator computes with them."""
+    type_ = field.get("type", "string")
+    if exact and type_ == "number":
+        return EXACT_NUMBER
+    return TYPES.get(type_, TEXT)
+
+
+def duckdb_type(field: dict[str, Any], *, exact: bool = False) -> str:
+    return field_types(field, exact=exact).duckdb
+
+
+def ibis_type(field: dict[str, Any], *, exact: bool = False) -> str:
+    return field_types(field, exact=exact).ibis
+
+
+def arrow_type(field: dict[str, Any], *, exact: bool = False) -> Any:
+    """The field's pyarrow ``DataType``."""
+    import pyarrow as pa
+
+    name = field_types(field, exact=exact).arrow
+    if name.startswith("decimal128("):
+        precision, scale = (int(x) for x in name[len("decimal128("):-1].split(","))
+        return pa.decimal128(precision, scale)
+    return pa.type_for_alias(name)
 
 
 def as_list(value: Any) -> list[str]:
@@ -41,7 +92,9 @@ def foreign_keys(schema: dict[str, Any], own_name: str) -> list[tuple[list[str],
     """``(fields, referenced resource, referenced fields)``; an empty resource means itself."""
     keys = []
     for fk in schema.get("foreignKeys", []) or []:
-        ref = fk.get("reference", {})
+        if not isinstance(fk, dict):
+            continue
+        ref = fk.get("reference") or {}
         keys.append((as_list(fk.get("fields")), ref.get("resource") or own_name, as_list(ref.get("fields"))))
     return keys
 

@@ -1,10 +1,13 @@
-"""Lexical checks on the raw CSV bytes that frictionless lets through or handles badly.
+"""The CSV lexical rules, written once: what a package's CSV files must be, byte by byte.
 
-frictionless sniffs a ``;`` file as valid, accepts ``NaN`` and ``inf`` as numbers, ignores a
-byte-order mark, reports Latin-1 bytes by byte offset rather than line, hangs on a header of a
-million columns and echoes a 10 MB cell into its message (see FACTS.md and tests/bad_inputs).
-These checks run first, streaming each file once, and name file, line and field; when they
-find a problem the package is not handed to frictionless at all.
+frictionless reads a ``;``-separated file as valid (it sniffs the delimiter), accepts ``NaN``
+and ``inf`` as numbers, ignores a byte-order mark, reports Latin-1 bytes by byte offset rather
+than line, hangs on a header of a million columns and echoes a 10 MB cell into its
+message; ``tests/test_bad_inputs.py`` holds one broken file of each kind. ``check_csv`` runs
+first on the default engine, streaming each file once, and names file, line and field; when
+it finds a problem the package is not handed to frictionless at all. The DuckDB engine
+(``engines/duckdb_tables``) reads the CSVs itself and applies the same limits, header checks
+and messages from here.
 """
 
 from __future__ import annotations
@@ -20,11 +23,40 @@ from bgopendata.report import Problem
 MAX_HEADER_BYTES = 1 << 20          # a header longer than 1 MiB is not a header
 MAX_FIELD_BYTES = 1 << 20           # no published cell comes near 1 MiB
 EXTRA_COLUMNS_ALLOWED = 100         # beyond this, stop before frictionless has to look
-NON_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
+NON_FINITE = ("nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity")
 SUSPECT_DELIMITERS = (";", "\t", "|")
+
+# The message of each lexical problem code, for both engines.
+MESSAGES = {
+    "io-error": "cannot read: {reason}",
+    "empty-file": "the file is empty; expected a header row and data rows",
+    "byte-order-mark": "starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM",
+    "header-too-large": f"the header line is longer than {MAX_HEADER_BYTES} bytes",
+    "wrong-delimiter": "the header is separated by {delimiter!r}; expected ','",
+    "non-finite-number": "{found!r} is not a finite number",
+    "no-data-rows": "the file has a header but no data rows",
+}
 
 # The csv module refuses cells over 128 KiB by default; our own limit is checked per line above it.
 csv.field_size_limit(MAX_FIELD_BYTES + 1)
+
+
+def head_problem(head: bytes) -> str | None:
+    """The code of a problem in a file's first ``MAX_HEADER_BYTES + 1`` bytes that stops all reading."""
+    if not head:
+        return "empty-file"
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "byte-order-mark"
+    if b"\n" not in head and len(head) > MAX_HEADER_BYTES:
+        return "header-too-large"
+    return None
+
+
+def wrong_delimiter(labels: list[str], fields: list) -> str | None:
+    """The delimiter a one-label header seems to use when the schema has several fields."""
+    if len(labels) == 1 and len(fields) > 1:
+        return next((d for d in SUSPECT_DELIMITERS if d in labels[0]), None)
+    return None
 
 
 def _finite_or_not_a_number(cell: str) -> bool:
@@ -51,16 +83,11 @@ def check_csv(path: Path, shown: str, resource: str, schema: dict) -> list[Probl
     try:
         handle = path.open("rb")
     except OSError as exc:
-        return [problem("io-error", f"cannot read: {exc.strerror}")]
+        return [problem("io-error", MESSAGES["io-error"].format(reason=exc.strerror))]
     with handle:
-        head = handle.read(MAX_HEADER_BYTES + 1)
-        if not head:
-            return [problem("empty-file", "the file is empty; expected a header row and data rows")]
-        if head.startswith(b"\xef\xbb\xbf"):
-            return [problem("byte-order-mark", "starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM", 1)]
-        newline = head.find(b"\n")
-        if newline < 0 and len(head) > MAX_HEADER_BYTES:
-            return [problem("header-too-large", f"the header line is longer than {MAX_HEADER_BYTES} bytes", 1)]
+        code = head_problem(handle.read(MAX_HEADER_BYTES + 1))
+        if code:
+            return [problem(code, MESSAGES[code], None if code == "empty-file" else 1)]
         handle.seek(0)
         return list(_check_lines(handle, fields, numeric, problem))
 
@@ -91,11 +118,10 @@ def _check_lines(handle: io.BufferedReader, fields: list, numeric: set[int], pro
             return
         if header is None:
             header = next(csv.reader([stripped]))
-            if len(header) == 1 and len(fields) > 1:
-                used = next((d for d in SUSPECT_DELIMITERS if d in stripped), None)
-                if used:
-                    yield problem("wrong-delimiter", f"the header is separated by {used!r}; expected ','", 1)
-                    return
+            used = wrong_delimiter(header, fields)
+            if used:
+                yield problem("wrong-delimiter", MESSAGES["wrong-delimiter"].format(delimiter=used), 1)
+                return
             if len(header) > len(fields) + EXTRA_COLUMNS_ALLOWED:
                 yield problem("header-too-large", f"the header has {len(header)} columns; the schema has {len(fields)}", 1)
                 return
@@ -106,6 +132,7 @@ def _check_lines(handle: io.BufferedReader, fields: list, numeric: set[int], pro
         cells = next(csv.reader([stripped]))
         for index in numeric:
             if index < len(cells) and not _finite_or_not_a_number(cells[index]):
-                yield problem("non-finite-number", f"{cells[index][:40]!r} is not a finite number", line_no, fields[index])
+                yield problem("non-finite-number", MESSAGES["non-finite-number"].format(found=cells[index][:40]),
+                              line_no, fields[index])
     if header is not None and rows == 0:
-        yield problem("no-data-rows", "the file has a header but no data rows", 1)
+        yield problem("no-data-rows", MESSAGES["no-data-rows"], 1)
