@@ -340,7 +340,7 @@ def test_exports_and_the_validator_take_their_types_from_the_one_map(tmp_path):
                         assert [None if v is None else Decimal(repr(v)) for v in doubles] == exact, name
 
 
-@pytest.mark.parametrize("inside", ["resources", "schemas", "sources", "views"])
+@pytest.mark.parametrize("inside", ["resources", "rules", "schemas", "sources", "views"])
 def test_refuses_an_out_folder_inside_the_package_data(tmp_path, inside):
     """build and site share one guard: no output folder inside any of the package's data folders."""
     package = tmp_path / "pkg"

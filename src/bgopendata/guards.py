@@ -14,7 +14,7 @@ from bgopendata.errors import InvalidData, UnusableInput
 from bgopendata.package import Package
 
 # The package's own folders: a destination may neither sit inside them nor contain the package.
-DATA_FOLDERS = ("resources", "schemas", "sources", "views")
+DATA_FOLDERS = ("resources", "rules", "schemas", "sources", "views")
 
 
 def require_valid(report: Any, package_path: str | Path) -> None:
