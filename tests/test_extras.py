@@ -43,7 +43,7 @@ def closure(requirements: list[str]) -> set[str]:
         if req.marker is not None and not req.marker.evaluate({"extra": extra}):
             continue
         name = canonicalize_name(req.name)
-        wanted = [""] + sorted(req.extras)
+        wanted = ["", *sorted(req.extras)]
         if name in seen and not req.extras:
             continue
         seen.add(name)
@@ -59,9 +59,11 @@ def closure(requirements: list[str]) -> set[str]:
 @pytest.fixture
 def missing(monkeypatch):
     """``missing("ibis")``: the module cannot be imported for the rest of the test."""
+
     def hide(*names: str) -> None:
         for name in names:
             monkeypatch.setitem(sys.modules, name, None)
+
     return hide
 
 
@@ -83,6 +85,7 @@ def assert_one_line(result, extra: str) -> None:
 
 
 # -- what a bare install pulls -------------------------------------------------------------
+
 
 def test_the_core_dependencies_name_none_of_the_optional_libraries():
     named = {canonicalize_name(Requirement(text).name) for text in PROJECT["dependencies"]}
@@ -121,6 +124,7 @@ def test_require_names_the_extra_in_one_line(missing):
 
 
 # -- each optional command without its extra -------------------------------------------------
+
 
 @pytest.mark.parametrize("module", ["jinja2", "vl_convert"])
 def test_site_without_the_site_extra(missing, tmp_path, module):

@@ -17,8 +17,10 @@ from bgopendata.errors import UnusableInput
 EXTRAS: dict[str, tuple[str, tuple[str, ...]]] = {
     "site": ("bgopendata site", ("jinja2", "vl_convert")),
     "dcat": ("bgopendata metadata", ("rdflib",)),
-    "scale": ("checking tables in DuckDB (--engine duckdb or spark, chosen by auto above 50 MB of CSV, "
-              "and group-* rules)", ("ibis", "sqlglot")),
+    "scale": (
+        "checking tables in DuckDB (--engine duckdb or spark, auto for a large package, group-* rules)",
+        ("ibis", "sqlglot"),
+    ),
     "remote": ("reading a release over HTTP", ("duckdb_extension_httpfs",)),
     "spark": ("--engine spark (with Java 17)", ("pyspark",)),
 }
