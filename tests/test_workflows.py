@@ -50,8 +50,9 @@ def test_there_are_the_two_workflows():
 
 
 def test_workflows_pass_actionlint():
-    done = subprocess.run([actionlint(), "-no-color", *map(str, FILES)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [actionlint(), "-no-color", *map(str, FILES)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -63,8 +64,13 @@ def test_actionlint_catches_a_broken_workflow(tmp_path):
     text = text.replace("runs-on: ubuntu-24.04", "run-on: ubuntu-24.04", 1)
     text = text.replace("${{ matrix.python }}", "${{ matrix.pyhton }}")
     (broken / "validate.yml").write_text(text, encoding="utf-8")
-    done = subprocess.run([actionlint(), "-no-color", str(broken / "validate.yml")],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [actionlint(), "-no-color", str(broken / "validate.yml")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 1
     assert '"run-on"' in done.stdout and "pyhton" in done.stdout
 
@@ -73,11 +79,16 @@ def test_actionlint_catches_a_broken_workflow(tmp_path):
 def test_permissions_are_explicit_and_minimal(path):
     workflow = load(path)
     assert "permissions" in workflow
-    writes = {(job_name, scope) for job_name, job in workflow["jobs"].items()
-              for scope, level in (job.get("permissions") or {}).items() if level == "write"}
+    writes = {
+        (job_name, scope)
+        for job_name, job in workflow["jobs"].items()
+        for scope, level in (job.get("permissions") or {}).items()
+        if level == "write"
+    }
     assert all(level != "write" for level in (workflow["permissions"] or {}).values())
-    expected = ({("publish", "contents"), ("pages", "pages"), ("pages", "id-token")}
-                if path.name == "release.yml" else set())
+    expected = (
+        {("publish", "contents"), ("pages", "pages"), ("pages", "id-token")} if path.name == "release.yml" else set()
+    )
     assert writes == expected
 
 
@@ -110,19 +121,51 @@ def test_release_runs_on_version_tags_and_checks_before_building():
     assert workflow["on"] == {"push": {"tags": ["v*.*.*"]}}
     assert workflow["permissions"] == {}
     runs = [step["run"] for _, step in steps(workflow) if "run" in step]
-    assert runs == ["make release-check", "make validate-github", "make build",
-                    "make release-notes", "make site", "make publish-release"]
+    assert runs == [
+        "make release-check",
+        "make validate-github",
+        "make build",
+        "make release-notes",
+        "make site",
+        "make publish-release",
+    ]
     assert workflow["jobs"]["publish"]["needs"] == "build"
     pages = workflow["jobs"]["pages"]
     assert pages["needs"] == ["build", "publish"] and pages["environment"]["name"] == "github-pages"
     assert [s["uses"].split("@")[0] for s in pages["steps"]] == ["actions/deploy-pages"]
 
 
-def make_dry_run(target: str) -> list[str]:
-    done = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True,
-                          timeout=60, env={"PATH": "/usr/bin:/bin"})
-    assert done.returncode == 0, f"make -n {target}: {done.stderr}"
+def make_dry_run(*args: str) -> list[str]:
+    done = subprocess.run(
+        ["make", "-n", *args], cwd=ROOT, capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin"}
+    )
+    assert done.returncode == 0, f"make -n {' '.join(args)}: {done.stderr}"
     return done.stdout.splitlines()
+
+
+def installs(commands: list[str]) -> list[str]:
+    """What each ``pip install`` of a dry run installs: ``.`` (the core) or ``.[extras]``."""
+    return [line.rsplit(" -e ", 1)[1].strip("'") for line in commands if " -m pip install " in line]
+
+
+def test_validate_installs_the_core_only_and_test_everything_then_lints_before_pytest():
+    """-B: every recipe as on a fresh clone, whatever the local .venv holds."""
+    validate = make_dry_run("-B", "validate")
+    assert installs(validate) == ["."]
+    assert all("-c constraints.txt" in line for line in validate if " -m pip install " in line)
+    test = make_dry_run("-B", "test")
+    assert installs(test) == [".[all,test]"]
+    ran = [line for line in test if line.startswith(".venv/bin/") and " -m pip " not in line]
+    assert ran == [
+        ".venv/bin/ruff check .",
+        ".venv/bin/ruff format --check .",
+        ".venv/bin/mypy",
+        ".venv/bin/python -m pytest",
+    ]  # lint, then the tests
+    # a separate stamp per install: `make test` after `make validate` still installs the extras
+    stamps = {line.split()[-1] for line in validate + test if line.startswith("touch .venv/")}
+    assert stamps == {".venv/.installed-core", ".venv/.installed-all"}
+    assert installs(make_dry_run("-B", "site")) == [".[site]"]
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
@@ -133,10 +176,8 @@ def test_every_run_step_is_a_make_target_whose_commands_exist(path):
         words = step["run"].split()
         assert words[0] == "make" and len(words) == 2, f"{job_name}: {step['run']!r}"
         commands = make_dry_run(words[1])
-        used = [m.group(1) for line in commands
-                for m in [re.search(r"(?:^|/)bgopendata ([a-z-]+)", line)] if m]
-        assert used or any(line.startswith(("gh release", ".venv/bin/python -m pytest"))
-                           for line in commands), commands
+        used = [m.group(1) for line in commands for m in [re.search(r"(?:^|/)bgopendata ([a-z-]+)", line)] if m]
+        assert used or any(line.startswith(("gh release", ".venv/bin/python -m pytest")) for line in commands), commands
         for name in used:
             assert name in COMMANDS, f"make {words[1]} runs an unknown command: bgopendata {name}"
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from bgopendata.publish import assets as assets
 from bgopendata.errors import UnusableInput
+from bgopendata.extras import require
 from bgopendata.package import DESCRIPTOR, open_package, read_json, safe_path
 from bgopendata.sql import identifier as sql_name
 from bgopendata.sql import literal as sql_string
@@ -155,6 +156,7 @@ def httpfs_extension() -> Path:
 
     import duckdb
 
+    require("remote")
     spec = importlib.util.find_spec("duckdb_extension_httpfs")
     if spec is None or not spec.submodule_search_locations:
         raise UnusableInput("reading a release over HTTP needs the duckdb-extension-httpfs package")

@@ -31,6 +31,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from bgopendata.extras import require
 from bgopendata.package import Package, Resource
 from bgopendata.report import Problem
 from bgopendata.sql import identifier as q
@@ -117,6 +118,7 @@ class TypedTables:
         pandera's ibis backend, which the checks after this need, takes about a second to
         import: it is imported on a thread meanwhile, as DuckDB reads without holding the GIL.
         """
+        require("scale")
         importing = threading.Thread(target=_import_quietly, args=("pandera.ibis",), daemon=True)
         importing.start()
         try:

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from bgopendata.errors import UnusableInput
 from bgopendata.tableschema.types import EXACT_NUMBER, WIDE_NUMBER, ibis_type
+from bgopendata.extras import require
 
 GROUP_KINDS = {"group-shares-sum", "group-growth", "group-ranking"}
 Column = Annotated[str, Field(min_length=1)]
@@ -314,6 +315,7 @@ def run_group_rules(tables: Any, declared: list[tuple[Any, GroupRuleBase]]) -> i
 
     Returns how many rules were skipped because their table could not be read.
     """
+    require("scale")
     import duckdb
     import pandera.ibis as pa
 

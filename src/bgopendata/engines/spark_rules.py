@@ -23,16 +23,16 @@ from typing import Any
 from bgopendata.sql import literal as lit
 from bgopendata.engines.group_rules import GroupRuleBase, failing_sql, ibis_table, problems
 from bgopendata.errors import UnusableInput
+from bgopendata.extras import require
 
 _CHECK_NAME = "bgopendata_group_rule"
 
 
 def spark_session(master: str | None = None) -> Any:
     """The active SparkSession, or one for ``master`` (default ``local[2]``, UI off)."""
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError:
-        raise UnusableInput("--engine spark needs pyspark: pip install 'pyspark>=4.3.0' (and Java 17)") from None
+    require("spark")
+    from pyspark.sql import SparkSession
+
     active = SparkSession.getActiveSession()
     if active is not None and master is None:
         return active

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from bgopendata.publish import assets as assets
 from bgopendata.checksums import parse_sums, sha256_file
 from bgopendata.errors import UnusableInput
+from bgopendata.extras import require
 from bgopendata.package import Package, open_package
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -118,6 +119,7 @@ def modified_date(package: Package) -> dt.date:
 def dcat_graph(package_path: str | Path = ".", artifacts: list[Artifact] | None = None, *,
                profile: dict[str, Any] | None = None, modified: dt.date | None = None) -> "rdflib.Graph":
     """The package as a DCAT-AP 3 / DCAT-AP_IT graph: catalogue, dataset, distributions, agents."""
+    require("dcat")
     from rdflib import BNode, Graph, Literal, Namespace, URIRef
     from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 

@@ -22,6 +22,7 @@ from typing import Any
 from bgopendata.portal.dcat import Artifact, built_release, load_profile, release_artifacts, text_in
 from bgopendata.atomic import swap_into_place
 from bgopendata.guards import require_valid, safe_destination
+from bgopendata.extras import require
 from bgopendata.package import Package, Resource, open_package
 from bgopendata.tableschema.types import field_unit, foreign_keys, primary_key
 
@@ -197,6 +198,7 @@ def _inconsistencies(report: Any) -> list[dict[str, Any]]:
 
 
 def _environment() -> Any:
+    require("site")
     import jinja2
 
     return jinja2.Environment(loader=jinja2.PackageLoader("bgopendata.portal", "templates"),

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bgopendata.errors import UnusableInput
+from bgopendata.extras import require
 from bgopendata.package import Package, read_json
 
 SPEC_TYPE = "vega-lite"
@@ -156,6 +157,7 @@ def with_data(spec: dict[str, Any], package: Package) -> dict[str, Any]:
 
 def render_svg(view: dict[str, Any], package: Package, lang: str = "en") -> str:
     """Draw one view as SVG, in ``lang``, without a browser."""
+    require("site")
     import vl_convert
 
     spec = with_data(localised(view["spec"], lang), package)
