@@ -8,7 +8,8 @@
 - ``spark``: the structure as on ``duckdb``, the group rules through pandera's pyspark
   backend on a SparkSession.
 
-Figure rules run the same way on every engine. Group rules (``group-*`` kinds) are one ibis
+Figure rules run the same way on every engine, in Python over the few figures each names
+(no engine has anything to distribute there). Group rules (``group-*`` kinds) are one ibis
 relation per kind, checked by pandera in DuckDB on ``frictionless`` and ``duckdb`` and,
 compiled to Spark SQL, on Spark, so a grown package gets the same verdicts everywhere.
 ``pandas`` is the former name of ``frictionless``, still accepted.

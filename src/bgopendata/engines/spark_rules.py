@@ -4,7 +4,7 @@ Each table with group rules is handed to Spark as Parquet (the typed table DuckD
 with its ``__line`` column, so failures still name their CSV line), and validated by a
 ``pandera.pyspark.DataFrameSchema`` whose checks are the declared rules: each check runs
 the rule's Spark SQL on the cluster and passes when no group fails, the failing groups
-(capped at ``max_examples``, with their total) kept for the report, as the pandas engine
+(capped at ``max_examples``, with their total) kept for the report, as the DuckDB engine
 does. The SQL is compiled by ibis from the very expression the DuckDB engine gives pandera
 (the kind's ``relate``, through ``group_rules.failing_sql``), so the engines cannot drift
 apart; a kind that has a relation runs here, and no kind is written twice.

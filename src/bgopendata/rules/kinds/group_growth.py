@@ -34,7 +34,7 @@ class GroupGrowth(GroupRule):
         a series that drifts for twenty years is one problem, not twenty.
         """
         lo, hi = bounds(self.qualifier, t, self.value, self.resolution)
-        now = t.select(*self.series, line=t.__line, time=t[self.time], v=t[self.value].cast(D),
+        now = t.select(*self.series, line=t["__line"], time=t[self.time], v=t[self.value].cast(D),
                        g=t[self.growth].cast(D), lo=lo, hi=hi)
         now = now.filter(now.g.notnull() & now.v.notnull())
         before = t.select(*[t[k].name(f"__{k}") for k in self.series], next_time=t[self.time] + 1,

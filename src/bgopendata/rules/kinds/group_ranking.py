@@ -33,7 +33,7 @@ class GroupRanking(GroupRule):
         import ibis
 
         lo, hi = bounds(self.qualifier, t, self.value, self.resolution)
-        ranked = t.select(*self.group_by, line=t.__line, rk=t[self.rank], v=t[self.value].cast(D), lo=lo, hi=hi)
+        ranked = t.select(*self.group_by, line=t["__line"], rk=t[self.rank], v=t[self.value].cast(D), lo=lo, hi=hi)
         ranked = ranked.filter(ranked.rk.notnull() & ranked.v.notnull())
         better = ibis.window(group_by=self.group_by, order_by="rk", range=(None, -1))
         ties = ibis.window(group_by=self.group_by, order_by="rk", range=(0, 0))  # one sort serves both frames

@@ -29,7 +29,7 @@ class GroupSharesSum(GroupRule):
         lo, hi = bounds(self.qualifier, t, self.share, self.resolution)
         share = t[self.share]
         groups = t.group_by(self.group_by).aggregate(
-            line=t.__line.argmax(share), rows=t.count(), shares=share.count(),
+            line=t["__line"].argmax(share), rows=t.count(), shares=share.count(),
             total_share=share.cast(D).sum(), low=lo.sum(), high=hi.sum(), highs=hi.count())
         total = dec(self.total)
         groups = groups.mutate(
