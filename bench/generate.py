@@ -1,12 +1,13 @@
 """Generate a grown package for the scale benches: exports by province x sector x partner x year.
 
-Same layout as the real package (``datapackage.json``, ``resources/``, ``schemas/`` with
-``rules``), sized by ``--rows`` (100k, 1M, 10M...). The figures are consistent: in each
-province-sector-year the partners' shares sum to 100, each growth agrees with the
-previous and current values, and ranks follow the values, all within their written
-precision. ``--inject N`` breaks N rows of each kind (type error, primary-key duplicate,
-foreign-key violation, constraint, shares-sum, growth, ranking) and writes the expected
-problems with their CSV line numbers to ``expected.json`` (and prints them with ``--show``).
+Same layout as the real package (``datapackage.json``, ``resources/``, ``schemas/``,
+``rules/`` with the table's group rules), sized by ``--rows`` (100k, 1M, 10M...). The
+figures are consistent: in each province-sector-year the partners' shares sum to 100,
+each growth agrees with the previous and current values, and ranks follow the values,
+all within their written precision. ``--inject N`` breaks N rows of each kind (type
+error, primary-key duplicate, foreign-key violation, constraint, shares-sum, growth,
+ranking) and writes the expected problems with their CSV line numbers to ``expected.json``
+(and prints them with ``--show``).
 
 The data are made in DuckDB SQL (10M rows in a few seconds, not minutes of Python).
 Write the output under /tmp, never into the repository.
@@ -72,18 +73,6 @@ def schemas() -> dict[str, dict]:
             {"fields": ["sector"], "reference": {"resource": "sectors", "fields": ["sector_id"]}},
             {"fields": ["partner"], "reference": {"resource": "countries", "fields": ["country_id"]}},
         ],
-        "rules": [
-            {"id": "partner-shares-sum-to-100", "kind": "group-shares-sum",
-             "description": "The partners' shares of a province's sector exports in a year sum to 100",
-             "group_by": ["province", "sector", "year"], "share": "share", "total": 100},
-            {"id": "growth-matches-values", "kind": "group-growth",
-             "description": "The yearly growth agrees with the previous and current values",
-             "series": ["province", "sector", "partner"], "time": "year", "value": "value", "qualifier": "qualifier",
-             "growth": "growth"},
-            {"id": "partner-ranks-follow-values", "kind": "group-ranking",
-             "description": "Partner ranks follow export values within a province, sector and year",
-             "group_by": ["province", "sector", "year"], "value": "value", "rank": "rank"},
-        ],
     }
     provinces = {"fields": [_field("province_id", "string", required=True, unique=True,
                                    pattern="[a-z0-9-]+"),
@@ -97,6 +86,22 @@ def schemas() -> dict[str, dict]:
                  "primaryKey": ["country_id"]}
     del code
     return {"exports": exports, "provinces": provinces, "sectors": sectors, "countries": countries}
+
+
+def rules() -> dict[str, list[dict]]:
+    """Each table's rules file (``rules/<table>.json``): the group rules of ``exports``."""
+    return {"exports": [
+        {"id": "partner-shares-sum-to-100", "kind": "group-shares-sum",
+         "description": "The partners' shares of a province's sector exports in a year sum to 100",
+         "group_by": ["province", "sector", "year"], "share": "share", "total": 100},
+        {"id": "growth-matches-values", "kind": "group-growth",
+         "description": "The yearly growth agrees with the previous and current values",
+         "series": ["province", "sector", "partner"], "time": "year", "value": "value", "qualifier": "qualifier",
+         "growth": "growth"},
+        {"id": "partner-ranks-follow-values", "kind": "group-ranking",
+         "description": "Partner ranks follow export values within a province, sector and year",
+         "group_by": ["province", "sector", "year"], "value": "value", "rank": "rank"},
+    ]}
 
 
 def _code_lists(out: Path, sectors: int, partners: int) -> None:
@@ -117,6 +122,7 @@ def _descriptor(schema_names: list[str]) -> dict:
         "name": "bgopendata-scale-bench",
         "title": "Synthetic exports by province, sector, partner and year (bench only)",
         "resources": [{"name": n, "path": f"resources/{n}.csv", "schema": f"schemas/{n}.json",
+                       **({"rules": f"rules/{n}.json"} if n in rules() else {}),
                        "format": "csv", "mediatype": "text/csv", "encoding": "utf-8"}
                       for n in schema_names],
     }
@@ -130,9 +136,13 @@ def generate(out: Path, rows: int, inject: int = 0, seed: int = 7) -> dict:
         shutil.rmtree(out)
     (out / "resources").mkdir(parents=True)
     (out / "schemas").mkdir()
+    (out / "rules").mkdir()
     sectors, years, partners = shape(rows)
     for name, schema in schemas().items():
         (out / "schemas" / f"{name}.json").write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
+    for name, declared in rules().items():
+        (out / "rules" / f"{name}.json").write_text(json.dumps({"rules": declared}, indent=2) + "\n",
+                                                   encoding="utf-8")
     (out / "datapackage.json").write_text(json.dumps(_descriptor(list(schemas())), indent=2) + "\n",
                                           encoding="utf-8")
     _code_lists(out, sectors, partners)

@@ -19,9 +19,9 @@ def read_rows(path: Path) -> list[dict[str, str]]:
 
 
 def copy_package(dest: Path) -> Path:
-    """A private copy of the published package (data, schemas, sources) to break in a test."""
+    """A private copy of the published package (data, schemas, rules, sources) to break in a test."""
     dest.mkdir()
-    for item in ("datapackage.json", "resources", "schemas", "sources"):
+    for item in ("datapackage.json", "resources", "schemas", "rules", "sources"):
         src = ROOT / item
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, dest / item)
     return dest

@@ -116,3 +116,114 @@ def test_datapackage_metadata(descriptor):
         assert descriptor.get(key), key
     assert re.fullmatch(r"\d+\.\d+\.\d+", descriptor["version"])
     assert descriptor["spatial"]["nuts3"] == "ITC46"
+
+
+# --- Schemas and rules, each declared once ---------------------------------------------------
+
+# Table Schema's own properties (v1 and v2); the field properties the package adds are listed
+# beside them, so that a new one is a decision, not a slip.
+TABLE_SCHEMA_KEYS = {"$schema", "fields", "fieldsMatch", "missingValues", "primaryKey", "uniqueKeys",
+                     "foreignKeys"}
+FIELD_KEYS = {"name", "title", "description", "type", "format", "constraints", "example", "rdfType",
+              "missingValues", "categories", "categoriesOrdered", "trueValues", "falseValues",
+              "bareNumber", "groupChar", "decimalChar"}
+OUR_FIELD_KEYS = {"title_it", "description_it", "unit"}
+
+
+def _schemas(descriptor) -> dict[str, dict]:
+    import json
+
+    return {res["name"]: json.loads((ROOT / res["schema"]).read_text(encoding="utf-8"))
+            for res in descriptor["resources"]}
+
+
+def test_every_table_schema_is_a_standard_one(descriptor):
+    for name, schema in _schemas(descriptor).items():
+        assert set(schema) <= TABLE_SCHEMA_KEYS, (name, set(schema) - TABLE_SCHEMA_KEYS)
+        for spec in schema["fields"]:
+            assert set(spec) <= FIELD_KEYS | OUR_FIELD_KEYS, (name, spec["name"], set(spec) - FIELD_KEYS)
+
+
+def test_fact_table_schemas_carry_the_shared_fields_as_declared(descriptor):
+    from bgopendata.tableschema.generate import drifted, shared_fields
+
+    marker, shared = shared_fields(ROOT)
+    facts = {name: schema for name, schema in _schemas(descriptor).items()
+             if marker in [f["name"] for f in schema["fields"]]}
+    assert len(facts) >= 12
+    for name, schema in facts.items():
+        by_name = {f["name"]: f for f in schema["fields"]}
+        assert [by_name[f["name"]] for f in shared] == shared, name
+    assert drifted(ROOT) == []
+
+
+def test_a_schema_that_drifts_from_the_shared_fields_is_found_and_regenerated(tmp_path, capsys):
+    import json
+    import shutil
+
+    from bgopendata.tableschema.generate import drifted, main
+
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    shutil.copy(ROOT / "datapackage.json", pkg / "datapackage.json")
+    shutil.copytree(ROOT / "schemas", pkg / "schemas")
+    schema_file = pkg / "schemas" / "key_facts.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    unit = next(f for f in schema["fields"] if f["name"] == "unit")
+    unit["constraints"]["enum"].remove("multiple")
+    schema_file.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert drifted(pkg) == ["schemas/key_facts.json"]
+    assert main([str(pkg), "--check"]) == 1
+    assert "schemas/key_facts.json: differs from schemas/_shared/fact-fields.json" in capsys.readouterr().out
+
+    shared_file = pkg / "schemas" / "_shared" / "fact-fields.json"
+    shared = json.loads(shared_file.read_text(encoding="utf-8"))
+    shared["fields"][0]["description"] = "Stable identifier of the figure."
+    shared_file.write_text(json.dumps(shared), encoding="utf-8")
+    assert len(drifted(pkg)) >= 12  # every fact table now differs from the one declaration
+    assert main([str(pkg)]) == 0
+    assert drifted(pkg) == []
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    assert schema["fields"][0]["description"] == "Stable identifier of the figure."
+    assert "multiple" in next(f for f in schema["fields"] if f["name"] == "unit")["constraints"]["enum"]
+
+
+def test_package_wide_rules_are_declared_once_and_run_on_every_fact_table(fact_tables):
+    import json
+
+    from bgopendata.package import open_package
+
+    text = "".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "rules").glob("*.json")))
+    assert text.count('"kind": "translation-agrees"') == 1
+    expanded = [(res.name, rule["id"]) for res, _shown, rules in open_package(ROOT).rule_arrays()
+                for rule in rules if rule["kind"] == "translation-agrees"]
+    assert expanded == [(name, f"{name.replace('_', '-')}-translation-agrees") for name in fact_tables]
+    assert not any("rules" in json.loads(p.read_text(encoding="utf-8")) for p in (ROOT / "schemas").glob("*.json"))
+
+
+def test_a_table_rules_file_relates_its_own_figures_and_the_package_file_the_rest():
+    """A rule sits where it belongs: in its table's file if it stays in that table, else in
+    the package file under ``acrossTables``."""
+    from bgopendata.package import open_package
+    from bgopendata.validation.figure_rules import bind_rules, prepare
+
+    def tables_of(value) -> set[str]:
+        """The tables a bound reference reaches: a row's, a figure's row's, or a list's items'."""
+        if isinstance(value, list):
+            return {table for item in value for table in tables_of(item)}
+        row = getattr(value, "row", value)
+        return {row.resource} if hasattr(row, "resource") else set()
+
+    bound, skipped = bind_rules(prepare(open_package(ROOT)))
+    assert not skipped
+    places = {"own": 0, "across": 0}
+    for rule in bound:
+        spans = tables_of(list(rule.refs.values()))
+        if "#/acrossTables/" in rule.schema_path:
+            places["across"] += 1
+            assert len(spans) >= 2 and rule.resource in spans, rule.rule.id
+        elif "#/packageWide/" not in rule.schema_path:
+            places["own"] += 1
+            assert rule.schema_path == f"rules/{rule.resource}.json"
+            assert spans <= {rule.resource}, (rule.rule.id, spans)
+    assert places["across"] >= 16 and places["own"] >= 40

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from click.testing import CliRunner
 from bgopendata.changelog import parse_changelog
 from bgopendata.cli import cli
 from bgopendata.diff.compare import compare, diff
+from bgopendata.diff.precision import classify, written_resolution
 from bgopendata.errors import InvalidData, UnusableInput
 from bgopendata.publish.release import check_release, release_notes
 
@@ -207,7 +209,7 @@ def test_the_real_package_with_one_changed_figure(tmp_path):
     new.mkdir()
     for name in ("datapackage.json", "CHANGELOG.md"):
         shutil.copyfile(ROOT / name, new / name)
-    for name in ("schemas", "resources"):
+    for name in ("schemas", "rules", "resources"):
         shutil.copytree(ROOT / name, new / name)
     descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
     fact = next(r for r in descriptor["resources"]
@@ -343,3 +345,196 @@ def test_commands_document_an_example():
     for command in ("diff", "release-check", "release-notes"):
         result = run(command, "--help")
         assert result.exit_code == 0 and "Example:" in result.stdout, command
+
+
+# --- precision: rounding differences, source revisions, contradictions -------------------
+
+PRECISION = FIXTURES / "precision-original"
+
+
+def judged(result) -> dict[str, tuple]:
+    return {r.key: (r.precision, r.quote, r.old_interval, r.group) for r in result.rows}
+
+
+def test_a_rounding_change_lies_within_the_old_precision():
+    result = compare(PRECISION, FIXTURES / "precision-rounding")
+    assert judged(result) == {
+        "exports-2013-bergamo": ("within", "unchanged", "[12.5, 13.5)", "rounding"),  # 13 -> 13.1
+        "destination-share-euro-area": ("within", "unchanged", "[45, 46)", "rounding"),  # almost 46%
+    }
+    assert result.verdict.ok  # the verdict is unchanged: a patch bump with its entry
+
+
+def test_a_change_outside_the_precision_with_its_quote_revised_is_a_source_revision():
+    result = compare(PRECISION, FIXTURES / "precision-revised")
+    assert judged(result) == {
+        "exports-2013-milano": ("outside", "revised", "[36.5, 37.5)", "revision")}
+    assert {c.field for c in result.rows[0].changes} == {"value", "value_text", "sentence_it",
+                                                         "sentence_en"}
+
+
+def test_a_change_outside_the_precision_with_its_quote_unchanged_is_a_contradiction():
+    result = compare(PRECISION, FIXTURES / "precision-contradiction")
+    assert judged(result) == {
+        "exports-2013-milano": ("outside", "unchanged", "[36.5, 37.5)", "contradiction"),
+        "rd-spending-share-bergamo": ("outside", "unchanged", "(25, inf)", "contradiction"),  # over 25%
+    }
+    assert result.verdict.ok  # flagged in the summary; refusing it is validate's job
+
+
+def test_the_interval_bounds_decide_exactly(tmp_path):
+    new = copy_package(PRECISION, tmp_path / "new")
+    exports, shares = new / "resources" / "exports.csv", new / "resources" / "shares.csv"
+    edit_cell(exports, "exports-2013-bergamo", "value", "13.4999")  # [12.5, 13.5): inside
+    edit_cell(exports, "exports-2013-milano", "value", "37.5")  # the open upper bound
+    edit_cell(shares, "destination-share-euro-area", "value", "45")  # almost 46: [45, 46)
+    edit_cell(shares, "rd-spending-share-bergamo", "value", "25.0001")  # over 25: (25, inf)
+    assert {k: v[0] for k, v in judged(compare(PRECISION, new)).items()} == {
+        "exports-2013-bergamo": "within", "exports-2013-milano": "outside",
+        "destination-share-euro-area": "within", "rd-spending-share-bergamo": "within"}
+
+
+def test_precision_without_a_resolution_column_is_the_last_written_digit():
+    # the original fixture has no resolution or qualifier: "37" is exact to the unit
+    (row,) = compare(ORIGINAL, FIXTURES / "corrected").rows
+    assert (row.precision, row.quote, row.old_interval, row.group) == (
+        "within", "unchanged", "[36.5, 37.5)", "rounding")
+
+
+def test_the_quote_is_every_quote_column_the_table_has_whitespace_collapsed():
+    before = {"value": "37", "unit": "EUR_bn", "sentence_en": "Milan with € 37 bln",
+              "value_text_en": "€ 37 bln"}
+    moved = {**before, "value": "41"}
+    assert classify(before, moved).group == "contradiction"
+    assert classify(before, {**moved, "sentence_en": " Milan  with € 37 bln"}).quote == "unchanged"
+    assert classify(before, {**moved, "value_text_en": "€ 41 bln"}).group == "revision"
+    assert classify({"value": "37"}, {"value": "41"}).quote is None  # no quote column
+    assert classify({"value": "37"}, {"value": "41"}).group is None
+    assert (written_resolution("13"), written_resolution("13.10"), written_resolution("0.05")) == (
+        1, Fraction(1, 100), Fraction(1, 100))
+
+
+def test_a_value_in_another_unit_of_the_same_family_is_converted(tmp_path):
+    new = copy_package(PRECISION, tmp_path / "new")
+    exports = new / "resources" / "exports.csv"
+    edit_cell(exports, "exports-2013-bergamo", "value", "13100")
+    edit_cell(exports, "exports-2013-bergamo", "unit", "EUR_mn")
+    edit_cell(exports, "exports-2013-milano", "value", "37600")
+    edit_cell(exports, "exports-2013-milano", "unit", "EUR_mn")
+    assert {k: v[0] for k, v in judged(compare(PRECISION, new)).items()} == {
+        "exports-2013-bergamo": "within", "exports-2013-milano": "outside"}
+
+
+def test_rows_whose_value_did_not_change_or_cannot_be_read_are_not_judged(tmp_path):
+    new = copy_package(FIXTURES / "precision-mixed", tmp_path / "new")
+    replace_in(new / "resources" / "areas.csv", "milano,Milan", "milano,Milano")
+    result = compare(PRECISION, new)
+    area = next(r for r in result.rows if r.resource == "areas")
+    assert (area.precision, area.quote, area.old_interval, area.group) == (None, None, None, None)
+
+    unreadable = copy_package(PRECISION, tmp_path / "unreadable")
+    old = copy_package(PRECISION, tmp_path / "old")
+    edit_cell(old / "resources" / "exports.csv", "exports-2013-milano", "value", "")
+    (row,) = compare(old, unreadable).rows
+    assert (row.precision, row.old_interval, row.group) == (None, None, None)
+    table = run("diff", str(old), str(unreadable)).stdout
+    assert "precision unknown: the old value cannot be read as a figure" in table
+
+
+def test_table_output_says_precision_and_quote(monkeypatch):
+    monkeypatch.chdir(FIXTURES)
+    result = run("diff", "precision-original", "precision-contradiction")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "CHANGED  exports  exports-2013-milano\n"
+        "         value: 37 \u2192 41 EUR_bn\n"
+        "         outside the precision of 37 [36.5, 37.5), quote unchanged: CONTRADICTS its "
+        "quote (validate refuses it)\n"
+        "         \u201cWith Euros 13 billion in 2013, Bergamo is the fifth most important Italian "
+        "province in terms of export value (compared to that of Milan with € 37 bln, Turin 20).\u201d\n"
+        "CHANGED  shares  rd-spending-share-bergamo\n"
+        "         value: 25 \u2192 24 percent\n"
+        "         outside the precision of 25 (25, inf), quote unchanged: CONTRADICTS its quote "
+        "(validate refuses it)\n"
+        "         \u201cIn Bergamo there are numerous public and private universities and research "
+        "centres, accounting for more than a quarter of R&D spending in Italy.\u201d\n"
+        "changed figures: rounding differences 0, source revisions 0, contradictions 2\n"
+        "2 changed, 0 added, 0 removed row(s); 0 schema and 0 metadata change(s); "
+        "version 1.0.0 -> 1.0.1\n"
+        "OK: precision-original -> precision-contradiction: data changes; version 1.0.0 -> "
+        "1.0.1 covers the patch bump they need\n")
+    rounding = run("diff", "precision-original", "precision-rounding").stdout
+    assert ("         value: 13 \u2192 13.1 EUR_bn\n"
+            "         within the precision of 13 [12.5, 13.5), quote unchanged: a rounding "
+            "difference\n"
+            "         resolution: 1 \u2192 0.1\n") in rounding
+    revised = run("diff", "precision-original", "precision-revised").stdout
+    assert ("outside the precision of 37 [36.5, 37.5), quote revised: a source revision\n"
+            in revised)
+
+
+def test_markdown_summary_groups_the_changed_figures(monkeypatch):
+    monkeypatch.chdir(FIXTURES)
+    result = run("diff", "precision-original", "precision-mixed", "--format", "markdown")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert [line for line in lines if line.startswith("###")] == [
+        "### Changed figures (4)", "#### Rounding differences (2)", "#### Source revisions (1)",
+        "#### \u274c Contradictions (1)"]
+    header = ("| Table | Figure | Old value | New value | Unit | Old figure's precision | Quote "
+              "| Other changes | Sentence |")
+    assert lines.count(header) == 3
+
+    def section(title: str) -> list[str]:
+        start = lines.index(title)
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("####")),
+                   len(lines))
+        return [line for line in lines[start:end] if line.startswith("| ") and line != header]
+
+    assert section("#### Rounding differences (2)") == [
+        "| exports | `exports-2013-bergamo` | 13 | 13.1 | EUR_bn | [12.5, 13.5) | unchanged | "
+        "resolution: 1 \u2192 0.1 | With Euros 13 billion in 2013, Bergamo is the fifth most "
+        "important Italian province in terms of export value (compared to that of Milan with "
+        "€ 37 bln, Turin 20). |",
+        "| shares | `destination-share-euro-area` | 46 | 45.5 | percent | [45, 46) | unchanged | "
+        "resolution: 1 \u2192 0.1 | Almost 46% of Bergamo’s exports go to the Eurozone, 16% are "
+        "shipped to non-Euro European countries, while America and Asia acquire around 10% of "
+        "the total. |"]
+    (revision,) = section("#### Source revisions (1)")
+    assert revision.startswith("| exports | `exports-2013-milano` | 37 | 41 | EUR_bn | "
+                               "[36.5, 37.5) | revised | value_text: 37 \u2192 41; sentence_it: ")
+    assert section("#### \u274c Contradictions (1)") == [
+        "| shares | `rd-spending-share-bergamo` | 25 | 24 | percent | (25, inf) | unchanged |  | "
+        "In Bergamo there are numerous public and private universities and research centres, "
+        "accounting for more than a quarter of R&D spending in Italy. |"]
+    assert ("The new value lies outside the old figure's precision but its quote did not change: "
+            "the figure now contradicts its own quote, which `bgopendata validate` refuses."
+            in lines)
+
+
+def test_markdown_lists_rows_that_are_not_judged_after_the_groups(tmp_path):
+    new = copy_package(FIXTURES / "precision-rounding", tmp_path / "new")
+    replace_in(new / "resources" / "areas.csv", "milano,Milan", "milano,Milano")
+    markdown = run("diff", str(PRECISION), str(new), "--format", "markdown").stdout
+    rounding, others = markdown.index("#### Rounding differences (2)"), \
+        markdown.index("#### Other changed rows (1)")
+    assert rounding < others
+    assert "| areas | `milano` |  |  |  | name_en: Milan \u2192 Milano |  |" in markdown[others:]
+    # with no judged figure, changed rows keep the plain table under "Changed figures"
+    plain = run("diff", str(ORIGINAL), str(FIXTURES / "metadata"), "--format", "markdown").stdout
+    assert "####" not in plain
+
+
+def test_json_carries_the_classification_per_changed_figure(monkeypatch):
+    monkeypatch.chdir(FIXTURES)
+    data = json.loads(run("diff", "precision-original", "precision-mixed", "--format",
+                          "json").stdout)
+    assert {r["key"]: (r["precision"], r["quote"], r["old_interval"], r["group"])
+            for r in data["rows"]} == {
+        "exports-2013-bergamo": ("within", "unchanged", "[12.5, 13.5)", "rounding"),
+        "exports-2013-milano": ("outside", "revised", "[36.5, 37.5)", "revision"),
+        "destination-share-euro-area": ("within", "unchanged", "[45, 46)", "rounding"),
+        "rd-spending-share-bergamo": ("outside", "unchanged", "(25, inf)", "contradiction"),
+    }
+    assert data["figures"] == {"rounding": 2, "revision": 1, "contradiction": 1}
+    assert data["counts"]["changed"] == 4

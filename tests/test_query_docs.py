@@ -1,4 +1,4 @@
-"""The example queries in the README print exactly the output shown there."""
+"""The journalists' queries in docs/using-the-data.md print exactly the output shown there."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from bgopendata.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "README.md"
+DOC = ROOT / "docs" / "using-the-data.md"
 EXAMPLE = re.compile(r"```sql\n(?P<sql>(?:(?!```).)*?)\n```[ \t]*\n\s*```text\n(?P<out>.*?)\n```", re.S)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bgopendata.errors import UnusableInput
+from bgopendata.package import open_package
 from bgopendata.rules.catalogue import figure_catalogue
 from bgopendata.validation.pipeline import validate
 from test_validate_broken import apply
@@ -41,9 +42,14 @@ def mini(tmp_path: Path) -> Path:
 def test_the_fixture_is_valid_and_runs_every_kind():
     report = validate(MINI)
     assert report.valid and not report.problems
-    declared = json.loads((MINI / "schemas/facts.json").read_text())["rules"]
+    own = json.loads((MINI / "rules/facts.json").read_text())["rules"]
+    shared = json.loads((MINI / "rules/package.json").read_text())
+    declared = own + shared["acrossTables"]["facts"] + shared["packageWide"]  # one fact table in scope
     assert {r["kind"] for r in declared} == set(figure_catalogue())
     assert report.stats["rules"] == len(declared)
+    expanded = [rule for _res, _shown, rules in open_package(MINI).rule_arrays() for rule in rules]
+    assert [r["id"] for r in expanded] == [r["id"] for r in own + shared["acrossTables"]["facts"]] + [
+        "facts-translations"]
 
 
 @pytest.mark.parametrize("fid,field,value,kind,line", BREAKS, ids=[f"{b[3]}:{b[0]}" for b in BREAKS])
@@ -64,15 +70,15 @@ def test_one_changed_cell_breaks_its_rule(mini, fid, field, value, kind, line):
     ({"set": {"severity": "fatal"}}, "rules[1].severity"),
 ])
 def test_malformed_declarations_are_one_line_errors(mini, change, message):
-    apply(mini, {"op": "rule", "file": "schemas/facts.json", "rule": "sectors-within-total", **change})
+    apply(mini, {"op": "rule", "file": "rules/facts.json", "rule": "sectors-within-total", **change})
     with pytest.raises(UnusableInput) as info:
         validate(mini)
-    assert message in str(info.value) and "schemas/facts.json" in str(info.value)
+    assert message in str(info.value) and "rules/facts.json" in str(info.value)
     assert "\n" not in str(info.value)
 
 
 def test_a_ranking_whose_values_repeat_a_key_is_refused(mini):
-    apply(mini, {"op": "rule", "file": "schemas/facts.json", "rule": "ranking",
+    apply(mini, {"op": "rule", "file": "rules/facts.json", "rule": "ranking",
                  "set": {"values": ["a-2010", "a-2010-rounded", "b-2010"]}})
     with pytest.raises(UnusableInput, match="two values for geo 'x'"):
         validate(mini)
@@ -112,7 +118,7 @@ def test_every_kind_is_in_the_catalogue_with_its_family_and_references():
 def test_an_unknown_kind_is_told_every_known_kind(mini):
     from bgopendata.rules.registry import kinds
 
-    apply(mini, {"op": "rule", "file": "schemas/facts.json", "rule": "shares", "set": {"kind": "share-sum"}})
+    apply(mini, {"op": "rule", "file": "rules/facts.json", "rule": "shares", "set": {"kind": "share-sum"}})
     with pytest.raises(UnusableInput) as info:
         validate(mini)
     assert f"(known: {', '.join(sorted(kinds()))})" in str(info.value)

@@ -81,12 +81,12 @@ def test_max_examples_caps_each_check_and_keeps_the_total(grown):
 def test_a_malformed_group_rule_is_one_line_before_any_reading(clean, tmp_path):
     root = tmp_path / "pkg"
     shutil.copytree(clean, root)
-    schema_path = root / "schemas" / "exports.json"
-    schema = json.loads(schema_path.read_text())
-    schema["rules"][1]["series"] = ["province", "sektor"]
-    schema_path.write_text(json.dumps(schema))
+    rules_path = root / "rules" / "exports.json"
+    rules_file = json.loads(rules_path.read_text())
+    rules_file["rules"][1]["series"] = ["province", "sektor"]
+    rules_path.write_text(json.dumps(rules_file))
     for engine in ("duckdb", "pandas"):
-        with pytest.raises(UnusableInput, match=r"schemas/exports.json \[rules\[1\]\]: .*no field 'sektor'"):
+        with pytest.raises(UnusableInput, match=r"rules/exports.json \[rules\[1\]\]: .*no field 'sektor'"):
             validate(root, engine=engine)
 
 

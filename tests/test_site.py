@@ -253,7 +253,7 @@ def test_an_invalid_package_writes_no_site(release, tmp_path):
     copy = tmp_path / "pkg"
     copy.mkdir()
     shutil.copyfile(ROOT / "datapackage.json", copy / "datapackage.json")
-    for part in ("resources", "schemas", "sources", "views"):
+    for part in ("resources", "schemas", "rules", "sources", "views"):
         shutil.copytree(ROOT / part, copy / part)
     csv_path = copy / "resources" / "province_exports.csv"
     csv_path.write_text(csv_path.read_text("utf-8").replace(",37,EUR_bn,", ",thirty-seven,EUR_bn,", 1),

@@ -50,14 +50,20 @@ def apply(root: Path, mutation: dict) -> None:
         csv.writer(out, lineterminator="\n").writerows(rows)
         target.write_text(out.getvalue(), encoding="utf-8")
     elif op == "rule":
-        schema = json.loads(target.read_text(encoding="utf-8"))
-        rule = next(r for r in schema["rules"] if r["id"] == mutation["rule"])
+        rules_file = json.loads(target.read_text(encoding="utf-8"))
+        rule = next(r for r in declared_in(rules_file) if r["id"] == mutation["rule"])
         rule.update(mutation.get("set", {}))
         if "delete" in mutation:
             del rule[mutation["delete"]]
-        target.write_text(json.dumps(schema, indent=2), encoding="utf-8")
+        target.write_text(json.dumps(rules_file, indent=2), encoding="utf-8")
     else:  # pragma: no cover - a typo in the corpus
         raise AssertionError(f"unknown mutation {op!r}")
+
+
+def declared_in(rules_file: dict) -> list[dict]:
+    """Every rule dict of a rules file: a table's ``rules``, or the package file's sections."""
+    across = [rule for rules in rules_file.get("acrossTables", {}).values() for rule in rules]
+    return rules_file.get("rules", []) + rules_file.get("packageWide", []) + across
 
 
 def outcome(root: Path, strict: bool, *, structure: bool = True, engine: str = "auto"):

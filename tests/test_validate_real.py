@@ -12,7 +12,7 @@ import pytest
 import bgopendata
 from bgopendata.package import open_package
 from bgopendata.rules.catalogue import figure_catalogue
-from bgopendata.rules.coverage import coverage, markdown
+from bgopendata.rules.coverage import coverage
 from conftest import ROOT
 from conftest import copy_package
 from test_validate_broken import apply
@@ -61,14 +61,6 @@ def test_every_rule_kind_is_used_and_every_rule_ran(report):
     assert report.stats["rules_skipped"] == 0
 
 
-def test_docs_list_the_uncovered_figures_computed_by_code():
-    doc = (ROOT / "README.md").read_text(encoding="utf-8")
-    start, end = "<!-- generated: bgopendata rules --uncovered -->", "<!-- end generated -->"
-    assert start in doc and end in doc
-    generated = doc.split(start, 1)[1].split(end, 1)[0].strip()
-    assert generated == markdown(coverage(open_package(ROOT))), "regenerate the README's rules section (bgopendata rules --uncovered)"
-
-
 def test_strict_turns_the_documented_warnings_into_a_failure():
     result = run("validate", "--strict", "--format", "json", ".")
     assert result.returncode == 1, result.stderr
@@ -93,12 +85,12 @@ def test_github_format_points_at_the_changed_csv_line(tmp_path):
 
 def test_a_malformed_rule_is_one_line_and_exit_2(tmp_path):
     root = copy_package(tmp_path / "pkg")
-    apply(root, {"op": "rule", "file": "schemas/plants_abroad.json", "rule": "parent-firms-within-plants",
+    apply(root, {"op": "rule", "file": "rules/plants_abroad.json", "rule": "parent-firms-within-plants",
                  "delete": "whole"})
     result = run("validate", str(root))
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
-    assert "schemas/plants_abroad.json" in result.stderr and "missing parameter 'whole'" in result.stderr
+    assert "rules/plants_abroad.json" in result.stderr and "missing parameter 'whole'" in result.stderr
 
 
 def test_rules_command_lists_kinds_and_uncovered_figures():

@@ -2,7 +2,9 @@
 
 Every command starts here, so the guarantees live here once: the descriptor is valid
 JSON with the properties we rely on, and every resource path stays inside the package
-folder (no ``..``, no absolute path, no URL, no symlink leading out).
+folder (no ``..``, no absolute path, no URL, no symlink leading out). The rule
+declarations are read here too, from the rules files the descriptor names (see
+``bgopendata.rule_files``), so that the Table Schemas stay standard ones.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from bgopendata import rule_files
 from bgopendata.errors import UnusableInput
 from bgopendata.tableschema.checks import check_foreign_keys, check_schema
 
@@ -28,6 +31,7 @@ class Resource:
     descriptor: dict[str, Any]
     schema: dict[str, Any]
     schema_path: str | None
+    rules: dict[str, Any] | None = None  # the table's rules file, as read (see ``rule_files``)
 
 
 @dataclass(frozen=True)
@@ -37,19 +41,29 @@ class Package:
     root: Path
     descriptor: dict[str, Any]
     resources: list[Resource] = field(default_factory=list)
+    rules: dict[str, Any] | None = None  # the package-level rules file, as read
+    declared: list[tuple[Resource, str, list[dict[str, Any]]]] = field(default_factory=list)
 
     @property
     def descriptor_path(self) -> Path:
         return self.root / DESCRIPTOR
 
-    def rule_arrays(self) -> list[tuple[Resource, str, Any]]:
-        """Each declared ``rules`` array with the table it belongs to and where it is declared.
+    def rule_arrays(self) -> list[tuple[Resource, str, list[dict[str, Any]]]]:
+        """Each array of rule declarations with the table it applies to and where it is declared.
 
         The one place that knows where rules live: every reader (figure rules, group rules,
-        the portal, coverage) goes through it.
+        the portal, coverage) goes through it. A package-wide rule comes expanded, once per
+        table of its scope (see ``rule_files``).
+
+        Rules left in a Table Schema (where this package once kept them) are refused rather
+        than silently not run; other commands (a diff with an old release) still read it.
         """
-        return [(res, res.schema_path or f"datapackage.json#{res.name}", res.schema.get("rules"))
-                for res in self.resources]
+        for res in self.resources:
+            if "rules" in res.schema:
+                raise UnusableInput("a Table Schema holds no rules; move them to the table's rules file "
+                                    "(the resource's 'rules' property in datapackage.json)",
+                                    path=res.schema_path or str(self.descriptor_path), field="rules")
+        return list(self.declared)
 
     def resource(self, name: str) -> Resource:
         for res in self.resources:
@@ -127,6 +141,7 @@ def open_package(path: str | Path = ".") -> Package:
         raise UnusableInput("'resources' must be a non-empty list", path=shown, field="resources")
     seen: set[str] = set()
     loaded: list[Resource] = []
+    tables: list[rule_files.Table] = []
     for index, res in enumerate(resources):
         where = f"resources[{index}]"
         if not isinstance(res, dict):
@@ -152,6 +167,33 @@ def open_package(path: str | Path = ".") -> Package:
         if not isinstance(schema, dict):
             raise UnusableInput(f"resource {name!r} has no Table Schema", path=shown, field=f"{where}.schema")
         check_schema(schema, shown=schema_rel or f"{shown} {where}.schema")
-        loaded.append(Resource(name, csv_path, relpath, res, schema, schema_rel))
+        table_rules, rules_shown = read_rules_property(root, res.get("rules"), shown=shown,
+                                                       where=f"{where}.rules")
+        loaded.append(Resource(name, csv_path, relpath, res, schema, schema_rel, table_rules))
+        tables.append(rule_files.Table(name, [f.get("name") for f in schema["fields"]], table_rules,
+                                       rules_shown))
     check_foreign_keys({r.name: (r.schema, r.schema_path or shown) for r in loaded})
-    return Package(root=root, descriptor=descriptor, resources=loaded)
+    package_rules, package_shown = read_rules_property(root, descriptor.get("rules"), shown=shown,
+                                                       where="rules", package_level=True)
+    by_name = {r.name: r for r in loaded}
+    declared = [(by_name[name], where, raw) for name, where, raw in
+                rule_files.declarations(tables, package_rules, package_shown=package_shown)]
+    return Package(root=root, descriptor=descriptor, resources=loaded, rules=package_rules, declared=declared)
+
+
+def read_rules_property(root: Path, value: Any, *, shown: str, where: str, package_level: bool = False
+                        ) -> tuple[dict[str, Any] | None, str]:
+    """The rules file a ``rules`` property names, checked, and how to name it in errors.
+
+    The property is a path inside the package, read with the same guarantees as a Table
+    Schema; a release carries the file's content inline instead.
+    """
+    check = rule_files.check_package_file if package_level else rule_files.check_table_file
+    if value is None:
+        return None, shown
+    if isinstance(value, str):
+        rules_file = safe_path(root, value, shown=shown, what=f"{where} file")
+        return check(read_json(rules_file, shown=str(rules_file)), shown=value), value
+    if isinstance(value, dict):
+        return check(value, shown=f"{shown} {where}"), f"{shown} {where}"
+    raise UnusableInput("must name a rules file (a path inside the package)", path=shown, field=where)

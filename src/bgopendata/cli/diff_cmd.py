@@ -24,6 +24,10 @@ def diff(old: str, new: str, fmt: str, limit: int) -> None:
     A revision (origin/main, HEAD~1, v1.0.0) is read with `git archive` into a
     temporary folder; the working tree is never checked out. `.` is the working tree.
     Rows are matched by primary key (figure_id in fact tables); schemas field by field.
+    Each changed value is judged against the old figure's precision (its value,
+    resolution and qualifier): within it, a rounding difference; outside it, a source
+    revision when its quote (sentence_it, sentence_en, value_text) changed too, else a
+    contradiction of its own quote, which validate refuses.
     The verdict applies the version policy: data changes need a version bump in
     datapackage.json and a CHANGELOG.md entry for the new version.
     Exit codes: 0 no problem, 1 the verdict flags a missing or too small bump or a

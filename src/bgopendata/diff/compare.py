@@ -8,7 +8,9 @@ field by field; metadata property by property. The verdict applies the version p
 CSVs are read with the stdlib ``csv`` module, not pandas: a diff must compare the text as
 published (pandas would turn ``"007"`` into ``7``, an empty cell into ``NaN`` and round
 floats), the files are small, and it keeps ``diff`` free of heavy imports. Numbers are
-compared as ``Decimal`` so that ``13.0`` and ``13`` are the same figure.
+compared as ``Decimal`` so that ``13.0`` and ``13`` are the same figure. A changed ``value``
+is classified by ``precision``: within or outside the old figure's precision, quote revised or
+unchanged.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pydantic import BaseModel, Field
 from bgopendata.changelog import read_changelog
 from bgopendata.errors import UnusableInput
 from bgopendata.diff.git_tree import package_folder
+from bgopendata.diff.precision import Group, Precision, Quote, classify, show_interval
 from bgopendata.package import Package, Resource, open_package
 from bgopendata.versioning import LEVELS, POLICY, bump, bump_level, highest, parse_version
 
@@ -48,6 +51,17 @@ class RowChange(BaseModel):
     changes: list[FieldChange] = Field(default_factory=list, description="changed cells only")
     old: dict[str, str] | None = Field(default=None, description="summary columns, before")
     new: dict[str, str] | None = Field(default=None, description="summary columns, after")
+    precision: Precision | None = Field(
+        default=None, description="a changed value: 'within' or 'outside' the old figure's "
+        "precision interval (None when the value did not change or cannot be read)")
+    quote: Quote | None = Field(
+        default=None, description="a changed value: whether its quote (sentence_it, sentence_en, "
+        "value_text, value_text_en) was 'revised' with it or left 'unchanged'")
+    old_interval: str | None = Field(
+        default=None, description="the true values the old figure stands for, e.g. '[36.5, 37.5)'")
+    group: Group | None = Field(
+        default=None, description="'rounding' (within), 'revision' (outside, quote revised) or "
+        "'contradiction' (outside, quote unchanged: validate refuses it)")
 
 
 class SchemaChange(BaseModel):
@@ -229,8 +243,19 @@ def compare_rows(old: Resource, new: Resource) -> list[RowChange]:
         if cells:
             changes.append(RowChange(kind="row-changed", resource=new.name, key=key, changes=cells,
                                      old=_summary(before, key_fields),
-                                     new=_summary(row, key_fields)))
+                                     new=_summary(row, key_fields),
+                                     **_judged(before, row, cells)))
     return changes
+
+
+def _judged(before: dict[str, str], after: dict[str, str],
+            cells: list[FieldChange]) -> dict[str, Any]:
+    """The precision fields of a changed row: set only when its ``value`` changed."""
+    if not any(c.field == "value" for c in cells):
+        return {}
+    judged = classify(before, after)
+    return {"precision": judged.precision, "quote": judged.quote, "group": judged.group,
+            "old_interval": None if judged.interval is None else show_interval(judged.interval)}
 
 
 # --- schemas and metadata -----------------------------------------------------------------

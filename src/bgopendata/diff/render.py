@@ -1,5 +1,9 @@
 """Render a ``PackageDiff`` as a terminal table, Markdown (a pull request's job summary) or JSON.
 
+Every rendering says, for each changed figure, whether the new value lies within the old
+figure's precision and whether its quote changed with it; Markdown groups the changed figures
+that way (rounding differences, source revisions, contradictions).
+
 Long sections are cut after ``limit`` entries with a line saying how many were left out
 (GitHub caps a job summary at 1 MiB); JSON is always complete.
 """
@@ -10,6 +14,7 @@ import json
 from typing import Any
 
 from bgopendata.diff.compare import PackageDiff, RowChange
+from bgopendata.diff.precision import GROUPS
 
 SENTENCE_CHARS = 240
 
@@ -60,6 +65,32 @@ def _plain(side: dict[str, str] | None, skip: tuple[str, ...] = ()) -> str:
                      if not k.startswith("sentence_") and k not in skip)
 
 
+def _judgement(row: RowChange) -> str:
+    """'within the precision of 37 [36.5, 37.5), quote unchanged: a rounding difference'."""
+    if row.precision is None:
+        return ("precision unknown: the old value cannot be read as a figure"
+                if row.old_interval is None else
+                f"precision unknown: the new value cannot be compared with {row.old_interval}")
+    text = f"{row.precision} the precision of {_value(row.old)} {row.old_interval}"
+    if row.quote is not None:
+        text += f", quote {row.quote}"
+    return text + {"rounding": ": a rounding difference", "revision": ": a source revision",
+                   "contradiction": ": CONTRADICTS its quote (validate refuses it)",
+                   None: " (the table has no quote)"}[row.group]
+
+
+def group_counts(d: PackageDiff) -> dict[str, int]:
+    """How many changed figures fall in each group (JSON's "figures")."""
+    return {g: sum(1 for r in d.rows if r.group == g) for g in GROUPS}
+
+
+def _groups_line(d: PackageDiff) -> str | None:
+    counts = group_counts(d)
+    if not any(counts.values()):
+        return None
+    return "changed figures: " + ", ".join(f"{GROUPS[g][0].lower()} {n}" for g, n in counts.items())
+
+
 def _verdict_line(d: PackageDiff) -> str:
     mark = "OK" if d.verdict.ok else "FAIL"
     return f"{mark}: {d.old} -> {d.new}: {d.verdict.summary}"
@@ -75,6 +106,7 @@ def render_table(d: PackageDiff, *, limit: int = 100) -> str:
         if row.kind == "row-changed":
             if any(c.field == "value" for c in row.changes):
                 lines.append(f"         value: {_value(row.old)} \u2192 {_value(row.new)} {_unit(row)}")
+                lines.append(f"         {_judgement(row)}")
             lines.extend(f"         {text}" for text in _other_changes(row))
         else:
             lines.append(f"         {_plain(row.new or row.old)}")
@@ -92,6 +124,9 @@ def render_table(d: PackageDiff, *, limit: int = 100) -> str:
         lines.append(f"METADATA {change.property}: {_short(change.old, 60)} \u2192 "
                      f"{_short(change.new, 60)}")
     lines.extend(f"PROBLEM  {p}" for p in d.verdict.problems)
+    groups = _groups_line(d)
+    if groups:
+        lines.append(groups)
     lines.append(_counts(d))
     lines.append(_verdict_line(d))
     return "\n".join(lines)
@@ -118,6 +153,47 @@ def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
     return out
 
 
+CHANGED_HEADER = ["Table", "Figure", "Old value", "New value", "Unit", "Other changes", "Sentence"]
+JUDGED_HEADER = ["Table", "Figure", "Old value", "New value", "Unit", "Old figure's precision",
+                 "Quote", "Other changes", "Sentence"]
+
+
+def _more(count: int, limit: int) -> list[str]:
+    if count <= limit:
+        return []
+    return [f"\n\u2026 and {count - limit} more; run `bgopendata diff --format json`"]
+
+
+def _changed_figures(d: PackageDiff, limit: int) -> list[str]:
+    """The changed rows, grouped: rounding differences, source revisions, contradictions, then
+    rows whose value did not change (or cannot be judged)."""
+    changed = [r for r in d.rows if r.kind == "row-changed"]
+    if not changed:
+        return []
+    lines = [f"### Changed figures ({len(changed)})", ""]
+    judged = {g: [r for r in changed if r.group == g] for g in GROUPS}
+    others = [r for r in changed if r.group is None]
+    for name, rows in judged.items():
+        if not rows:
+            continue
+        title, explanation = GROUPS[name]
+        mark = "\u274c " if name == "contradiction" else ""
+        lines += [f"#### {mark}{title} ({len(rows)})", "", explanation, ""]
+        lines += _table(JUDGED_HEADER, [[r.resource, f"`{r.key}`", _value(r.old), _value(r.new),
+                                         _unit(r), r.old_interval, r.quote,
+                                         "; ".join(_other_changes(r)), _sentence(r)]
+                                        for r in rows[:limit]])
+        lines += _more(len(rows), limit) + [""]
+    if others:
+        if any(judged.values()):
+            lines += [f"#### Other changed rows ({len(others)})", ""]
+        lines += _table(CHANGED_HEADER, [[r.resource, f"`{r.key}`", _value(r.old), _value(r.new),
+                                          _unit(r), "; ".join(_other_changes(r)), _sentence(r)]
+                                         for r in others[:limit]])
+        lines += _more(len(others), limit) + [""]
+    return lines
+
+
 def render_markdown(d: PackageDiff, *, limit: int = 100) -> str:
     v = d.verdict
     icon = "\u2705" if v.ok else "\u274c"
@@ -127,11 +203,8 @@ def render_markdown(d: PackageDiff, *, limit: int = 100) -> str:
     lines.extend(f"- \u274c {_cell(p, 1000)}" for p in v.problems)
     if v.problems:
         lines.append("")
+    lines += _changed_figures(d, limit)
     sections = [
-        ("Changed figures", "row-changed",
-         ["Table", "Figure", "Old value", "New value", "Unit", "Other changes", "Sentence"],
-         lambda r: [r.resource, f"`{r.key}`", _value(r.old), _value(r.new), _unit(r),
-                    "; ".join(_other_changes(r)), _sentence(r)]),
         ("Added figures", "row-added", ["Table", "Figure", "Value", "Unit", "Details", "Sentence"],
          lambda r: [r.resource, f"`{r.key}`", _value(r.new), _unit(r), _plain(r.new, ("value", "unit")),
                     _sentence(r)]),
@@ -170,6 +243,7 @@ def render_json(d: PackageDiff, **_: Any) -> str:
     data["counts"] = {"changed": d.count("row-changed"), "added": d.count("row-added"),
                       "removed": d.count("row-removed"), "schema": len(d.schemas),
                       "metadata": len(d.metadata)}
+    data["figures"] = group_counts(d)
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 

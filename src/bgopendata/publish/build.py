@@ -87,12 +87,17 @@ def write_release(package: Package, folder: Path) -> None:
 
 
 def release_descriptor(package: Package, folder: Path) -> dict:
-    """The package descriptor for the flat release: schemas inlined, ``bytes`` and ``hash`` stamped."""
+    """The package descriptor for the flat release: schemas and rules files inlined, ``bytes`` and
+    ``hash`` stamped."""
     descriptor = copy.deepcopy(package.descriptor)
+    if package.rules is not None:
+        descriptor["rules"] = copy.deepcopy(package.rules)
     for res_desc, res in zip(descriptor["resources"], package.resources):
         csv_file = folder / assets.csv_asset(res.name)
         res_desc["path"] = csv_file.name
         res_desc["schema"] = copy.deepcopy(res.schema)
+        if res.rules is not None:
+            res_desc["rules"] = copy.deepcopy(res.rules)
         res_desc["bytes"] = csv_file.stat().st_size
         res_desc["hash"] = f"sha256:{sha256_file(csv_file)}"
     return descriptor

@@ -31,7 +31,6 @@ def pinned_descriptor(package: Package) -> dict[str, Any]:
     descriptor = copy.deepcopy(package.descriptor)
     for res_desc, res in zip(descriptor["resources"], package.resources):
         res_desc["schema"] = copy.deepcopy(res.schema)
-        res_desc["schema"].pop("rules", None)
         res_desc["format"] = "csv"
         res_desc["encoding"] = "utf-8"
         res_desc["dialect"] = dict(PINNED_DIALECT)
