@@ -12,7 +12,7 @@ import importlib
 import pkgutil
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Annotated, Any, Union
+from typing import TYPE_CHECKING, Annotated, Union
 
 from pydantic import Field, TypeAdapter, ValidationError
 
@@ -134,8 +134,3 @@ def declare(package: Package) -> Declarations:
             figure.append(Declared(res, shown, rule))
     return Declarations(figure, group)
 
-
-def as_rule(raw: dict[str, Any], *, shown: str = "rule") -> RuleBase:
-    """One rule from its declaration (tests and tools)."""
-    (rule,) = parse_rules([raw], shown=shown)
-    return rule

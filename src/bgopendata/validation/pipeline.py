@@ -94,7 +94,6 @@ def validate(path: str | Path = ".", *, strict: bool = False, parallel: bool = T
     package = open_package(path)
     chosen = choose_engine(package, engine)
     declarations = declare(package)  # a malformed rule fails here, before the slow checks
-    problems: list[Problem] = []
     stats = Stats(resources=len(package.resources))
     with ExitStack() as resources:
         run = Run(package, declarations, max_examples, spark_master, resources)
@@ -110,11 +109,10 @@ def validate(path: str | Path = ".", *, strict: bool = False, parallel: bool = T
             result = stage.run(run)
             run.problems += result.problems
             run.unreadable = run.unreadable or result.unreadable
-            problems += result.problems
             stats = stats + result.stats
             if result.stop:
                 break
-    return Report(package=str(package.root), strict=strict, problems=problems, stats=stats)
+    return Report(package=str(package.root), strict=strict, problems=run.problems, stats=stats)
 
 
 def stages(engine: str) -> list[Stage]:
