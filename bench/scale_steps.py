@@ -25,12 +25,13 @@ def steps(root: Path) -> dict[str, float]:
     import pandera.ibis  # noqa: F401 - the import is a step of its own
 
     from bgopendata.engines.duckdb_tables import TypedTables
-    from bgopendata.engines.group_rules import declared_group_rules, run_group_rules
+    from bgopendata.engines.group_rules import run_group_rules
     from bgopendata.package import open_package
+    from bgopendata.rules.registry import declare
 
     times["imports"] = time.perf_counter() - start
     package = open_package(root)
-    rules = declared_group_rules(package)
+    rules = declare(package).group
 
     def timed(name: str, work) -> None:
         began = time.perf_counter()
@@ -44,8 +45,8 @@ def steps(root: Path) -> dict[str, float]:
                 timed("constraints (pandera)", lambda res=res: tables._cells(res))
                 timed("keys", lambda res=res: tables._keys(res))
                 timed("foreign keys", lambda res=res: tables._foreign_keys(res))
-        for res, rule in rules:
-            timed(f"rule {rule.id}", lambda pair=(res, rule): run_group_rules(tables, [pair]))
+        for item in rules:
+            timed(f"rule {item.rule.id}", lambda item=item: run_group_rules(tables, [item]))
         began = time.perf_counter()
     times["close"] = time.perf_counter() - began
     times["total"] = time.perf_counter() - start

@@ -14,10 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bgopendata.intervals import Interval
-from bgopendata.rules.declarations import parse_rules
+from bgopendata.rules.bind import bind
 from bgopendata.rules.figures import FigureIndex
-from bgopendata.rules.kinds import KIND_FUNCTIONS
-from bgopendata.rules.resolve import bind
+from bgopendata.rules.registry import parse_rules
 
 I = Interval.of_figure
 RESOLUTIONS = [Fraction(1, 10), Fraction(1), Fraction(1000)]
@@ -76,7 +75,7 @@ def run_rule(rows: list[dict], rule: dict) -> list:
     index = FigureIndex()
     index.add_resource("t", "resources/t.csv", pd.DataFrame(rows, dtype=str))
     (parsed,) = parse_rules([{"id": "r", "description": "d", **rule}], shown="t.json")
-    return KIND_FUNCTIONS[rule["kind"]](bind(parsed, resource="t", schema_path="t.json", index=index))
+    return bind(parsed, resource="t", schema_path="t.json", index=index).failures()
 
 
 @settings(max_examples=60, deadline=None)

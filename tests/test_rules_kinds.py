@@ -14,7 +14,7 @@ import pytest
 
 from bgopendata.errors import UnusableInput
 from bgopendata.package import open_package
-from bgopendata.rules.catalogue import catalogue
+from bgopendata.rules.catalogue import figure_catalogue
 from bgopendata.validation.pipeline import validate
 from test_validate_broken import apply
 
@@ -45,7 +45,7 @@ def test_the_fixture_is_valid_and_runs_every_kind():
     own = json.loads((MINI / "rules/facts.json").read_text())["rules"]
     shared = json.loads((MINI / "rules/package.json").read_text())
     declared = own + shared["acrossTables"]["facts"] + shared["packageWide"]  # one fact table in scope
-    assert {r["kind"] for r in declared} == set(catalogue())
+    assert {r["kind"] for r in declared} == set(figure_catalogue())
     assert report.stats["rules"] == len(declared)
     expanded = [rule for _res, _shown, rules in open_package(MINI).rule_arrays() for rule in rules]
     assert [r["id"] for r in expanded] == [r["id"] for r in own + shared["acrossTables"]["facts"]] + [
@@ -92,3 +92,44 @@ def test_a_ragged_row_is_a_structural_error_not_a_misread(mini):
     report = validate(mini)
     assert ("structure/extra-cell", 4) in {(p.code, p.line) for p in report.errors}
     assert not [p for p in report.problems if p.code == "translation-agrees"]
+
+
+def test_the_catalogue_file_is_generated_from_the_kind_modules():
+    from bgopendata.rules.catalogue import catalogue_json
+
+    path = Path(__file__).parents[1] / "src/bgopendata/rules/catalogue.json"
+    assert path.read_text(encoding="utf-8") == catalogue_json(), \
+        "regenerate it: python -c 'from bgopendata.rules.catalogue import write_catalogue_json; write_catalogue_json()'"
+
+
+def test_every_kind_is_in_the_catalogue_with_its_family_and_references():
+    from bgopendata.rules.catalogue import catalogue
+
+    entries = catalogue()
+    assert {c for c, e in entries.items() if e["family"] == "group"} == {"group-shares-sum", "group-growth",
+                                                                          "group-ranking"}
+    assert entries["share-of-total"]["parameters"] == {"part": "figure", "total": "figure", "share": "figure"}
+    assert entries["count-matches"]["parameters"]["rows"] == "rows"
+    assert entries["ranking-ordered"]["parameters"]["key"] == "field"
+    assert entries["group-growth"]["parameters"]["series"] == "column"
+    assert all(e["title"] and e["description"] and e["message"] for e in entries.values())
+
+
+def test_an_unknown_kind_is_told_every_known_kind(mini):
+    from bgopendata.rules.registry import kinds
+
+    apply(mini, {"op": "rule", "file": "rules/facts.json", "rule": "shares", "set": {"kind": "share-sum"}})
+    with pytest.raises(UnusableInput) as info:
+        validate(mini)
+    assert f"(known: {', '.join(sorted(kinds()))})" in str(info.value)
+    assert "group-growth" in str(info.value)
+
+
+def test_every_structural_code_the_corpora_expect_is_catalogued():
+    from bgopendata.rules.catalogue import structure_codes
+
+    broken = json.loads((Path(__file__).parent / "broken_cases.json").read_text(encoding="utf-8"))["cases"]
+    expected = {c["expect"]["code"] for c in broken if c["expect"].get("code", "").startswith("structure/")}
+    codes = structure_codes()
+    assert expected <= set(codes)
+    assert all(e["title"] and e["description"] and e["source"] for e in codes.values())

@@ -224,12 +224,13 @@ def test_group_rule_examples_are_the_first_failing_lines(grown):
 def test_spark_sql_is_the_duckdb_relation_compiled(grown):
     """The SQL Spark runs, compiled from the same ibis expressions, finds the lines pandera found."""
     from bgopendata.engines.duckdb_tables import TypedTables
-    from bgopendata.engines.group_rules import declared_group_rules, failing_sql, ibis_table
+    from bgopendata.engines.group_rules import failing_sql, ibis_table
     from bgopendata.package import open_package
+    from bgopendata.rules.registry import declare
 
     root, expected = grown
     package = open_package(root)
-    declared = declared_group_rules(package)
+    declared = [(d.resource, d.rule) for d in declare(package).group]
     with TypedTables(package, max_examples=100) as tables:
         tables.load()
         for res, rule in declared:

@@ -17,7 +17,7 @@ from bgopendata.validation.figure_rules import check_consistency
 from bgopendata.errors import UnusableInput
 from bgopendata.package import open_package
 from bgopendata.report import Report
-from bgopendata.rules.catalogue import catalogue
+from bgopendata.rules.catalogue import figure_catalogue
 from bgopendata.validation.pipeline import validate
 from conftest import ROOT, copy_package
 
@@ -108,7 +108,7 @@ def test_broken_copy_fails_with_code_and_line(case, tmp_path):
 
 def test_the_corpus_covers_every_rule_kind_and_structural_error():
     codes = {c["expect"].get("code") for c in CASES}
-    assert set(catalogue()) <= codes
+    assert set(figure_catalogue()) <= codes
     assert STRUCTURAL <= codes
     assert {"structure-missing-file", "structure-bad-descriptor"} <= {c["name"] for c in CASES}
 

@@ -1,8 +1,8 @@
 """bgopendata: the economic figures published about the province of Bergamo, as open data.
 
 The public Python API is deliberately small and imports nothing heavy at start-up, so
-that ``bgopendata --help`` stays fast: ``validate`` loads frictionless and pandera only
-when it is called.
+that ``bgopendata --help`` stays fast: ``validate`` loads frictionless, pandas (and, for
+group rules, DuckDB and pandera) only when it is called.
 """
 
 from __future__ import annotations

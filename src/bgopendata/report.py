@@ -7,7 +7,7 @@ CLI can render them as a terminal table, JSON, or GitHub workflow-command annota
 from __future__ import annotations
 
 import json
-from typing import Literal
+from typing import Any, Iterator, Literal
 
 from pydantic import BaseModel, Field
 
@@ -39,13 +39,80 @@ class Problem(BaseModel):
         return where
 
 
+class Omitted(BaseModel):
+    """How many more problems one check found than the report shows (at scale, ``max_examples``)."""
+
+    resource: str
+    check: str = Field(description="the check within the resource: 'type-error/value', a rule id")
+    count: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.resource}/{self.check}" if self.resource else self.check
+
+
+class Stats(BaseModel):
+    """The report's counts; ``None`` where the stage that counts it did not run.
+
+    Also readable as a mapping (``stats["rules"]``, ``"figures" in stats``, ``items()``), with
+    each omitted count as ``omitted/<resource>/<check>``, as reports were first written.
+    """
+
+    resources: int = 0
+    rows: int | None = None
+    rules: int | None = None
+    rules_skipped: int | None = None
+    figures: int | None = None
+    omitted: list[Omitted] = Field(default_factory=list)
+
+    def __add__(self, other: Stats) -> Stats:
+        """Counts of two stages together: sums where either counted, omitted lists joined."""
+        merged: dict[str, Any] = {}
+        for name in ("rows", "rules", "rules_skipped", "figures"):
+            mine, theirs = getattr(self, name), getattr(other, name)
+            merged[name] = mine if theirs is None else theirs if mine is None else mine + theirs
+        return Stats(resources=max(self.resources, other.resources), omitted=self.omitted + other.omitted,
+                     **merged)
+
+    @property
+    def omitted_total(self) -> int:
+        return sum(o.count for o in self.omitted)
+
+    def as_dict(self) -> dict[str, int]:
+        counts = {name: value for name in ("resources", "rows", "rules", "rules_skipped", "figures")
+                  if (value := getattr(self, name)) is not None}
+        return {**counts, **{f"omitted/{o.name}": o.count for o in self.omitted}}
+
+    def __getitem__(self, key: str) -> int:
+        return self.as_dict()[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.as_dict()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.as_dict().get(key, default)
+
+    def keys(self) -> Iterator[str]:
+        return iter(self.as_dict())
+
+    def items(self) -> Iterator[tuple[str, int]]:
+        return iter(self.as_dict().items())
+
+    def dump(self) -> dict[str, Any]:
+        """For JSON: the counts that were made, and the omitted ones only when there are some."""
+        data = self.model_dump(mode="json", exclude_none=True)
+        if not self.omitted:
+            del data["omitted"]
+        return data
+
+
 class Report(BaseModel):
     """The outcome of ``validate``: valid when no error (and, if strict, no warning) remains."""
 
     package: str
     strict: bool = False
     problems: list[Problem] = Field(default_factory=list)
-    stats: dict[str, int] = Field(default_factory=dict)
+    stats: Stats = Field(default_factory=Stats)
 
     @property
     def errors(self) -> list[Problem]:
@@ -61,6 +128,7 @@ class Report(BaseModel):
 
     def to_dict(self) -> dict:
         data = self.model_dump(mode="json")
+        data["stats"] = self.stats.dump()
         data["valid"] = self.valid
         return data
 
@@ -96,13 +164,12 @@ def render_github(report: Report) -> str:
 
 def omitted_lines(report: Report) -> list[str]:
     """At scale only some examples per check are listed; say how many more each check found."""
-    return [f"... and {n:,} more: {key.split('/', 1)[1]}" for key, n in report.stats.items()
-            if key.startswith("omitted/")]
+    return [f"... and {o.count:,} more: {o.name}" for o in report.stats.omitted]
 
 
 def summary_line(report: Report) -> str:
     verdict = "valid" if report.valid else "INVALID"
-    omitted = sum(n for key, n in report.stats.items() if key.startswith("omitted/"))
+    omitted = report.stats.omitted_total
     more = f" ({omitted:,} more not shown)" if omitted else ""
     return (f"{report.package}: {verdict}: {len(report.errors)} error(s), "
             f"{len(report.warnings)} warning(s){more}")

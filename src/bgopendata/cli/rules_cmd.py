@@ -10,7 +10,8 @@ from bgopendata.cli.errors import clean_errors
 @click.command()
 @click.argument("path", default=".", type=click.Path(file_okay=True, dir_okay=True))
 @click.option("--uncovered", is_flag=True, help="List the figures no rule relates to another.")
-@click.option("--catalogue", "show_catalogue", is_flag=True, help="List the rule kinds and what they check.")
+@click.option("--catalogue", "show_catalogue", is_flag=True,
+              help="List the rule kinds and the structural problem codes, with what each means.")
 @clean_errors
 def rules(path: str, uncovered: bool, show_catalogue: bool) -> None:
     """List the consistency rules declared in the package at PATH (by kind).
@@ -21,12 +22,17 @@ def rules(path: str, uncovered: bool, show_catalogue: bool) -> None:
         bgopendata rules --uncovered .
         bgopendata rules --catalogue
     """
-    from bgopendata.rules.catalogue import catalogue
+    from bgopendata.rules.catalogue import catalogue, structure_codes
 
     if show_catalogue:
+        click.echo("Rule kinds")
         for code, entry in catalogue().items():
             click.echo(f"{code:26} {entry['title']}")
             click.echo(f"{'':26} {entry['description']}")
+        click.echo("\nStructural problems")
+        for code, entry in structure_codes().items():
+            click.echo(f"{code:32} {entry['title']}")
+            click.echo(f"{'':32} {entry['description']}")
         return
     from bgopendata.package import open_package
     from bgopendata.rules.coverage import coverage

@@ -15,10 +15,10 @@ from bgopendata.errors import EXIT_INVALID, EXIT_OK
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "github"]), default="table",
               show_default=True, help="How to print the report.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-@click.option("--engine", type=click.Choice(["auto", "pandas", "duckdb", "spark"]), default="auto",
+@click.option("--engine", type=click.Choice(["auto", "frictionless", "duckdb", "spark", "pandas"]), default="auto",
               show_default=True,
-              help="auto: pandas + frictionless for small packages, DuckDB above 50 MB of CSV; "
-                   "spark: group rules on Apache Spark.")
+              help="auto: frictionless for small packages, DuckDB above 50 MB of CSV; "
+                   "spark: group rules on Apache Spark; pandas: former name of frictionless.")
 @click.option("--max-examples", type=click.IntRange(min=1), default=20, show_default=True,
               help="At scale, problems shown per check; the report keeps the total.")
 @click.option("--spark-master", default=None, envvar="SPARK_MASTER",

@@ -1,27 +1,32 @@
-"""Validation engines: how the same checks run as the package grows.
+"""Validation engines: which implementation runs each stage of the one pipeline as the package grows.
 
-- ``pandas`` (default for small packages): frictionless for the structure, pandera on
-  pandas for the figure rules; the reference behaviour and messages.
+- ``frictionless`` (default for small packages): the structure by the official frictionless
+  validator; the reference behaviour and messages.
 - ``duckdb`` (chosen above ``SCALE_BYTES`` of CSV): types and keys as DuckDB SQL over a
   scratch database, field constraints as pandera checks on pandera's ibis backend, which
   runs them inside DuckDB: never row by row in Python.
-- ``spark``: the group rules through pandera's pyspark backend on a SparkSession.
+- ``spark``: the structure as on ``duckdb``, the group rules through pandera's pyspark
+  backend on a SparkSession.
 
-Group rules (``group-*`` kinds, one relation per group of rows) are ibis expressions
-checked by pandera; they run in DuckDB on the ``pandas`` and ``duckdb`` engines and,
+Figure rules run the same way on every engine, in Python over the few figures each names
+(no engine has anything to distribute there). Group rules (``group-*`` kinds) are one ibis
+relation per kind, checked by pandera in DuckDB on ``frictionless`` and ``duckdb`` and,
 compiled to Spark SQL, on Spark, so a grown package gets the same verdicts everywhere.
+``pandas`` is the former name of ``frictionless``, still accepted.
 """
 
 from __future__ import annotations
 
 from bgopendata.package import Package
 
-ENGINES = ("auto", "pandas", "duckdb", "spark")
+ENGINES = ("auto", "frictionless", "duckdb", "spark")
+ALIASES = {"pandas": "frictionless"}  # deprecated: it named a library the engine no longer relies on
 SCALE_BYTES = 50_000_000  # above this much CSV, frictionless takes minutes: use DuckDB
 
 
 def choose_engine(package: Package, engine: str = "auto") -> str:
-    """``engine`` itself, or for ``auto`` the engine the package's size calls for."""
+    """``engine`` itself (an alias resolved), or for ``auto`` the engine the package's size calls for."""
+    engine = ALIASES.get(engine, engine)
     if engine != "auto":
         return engine
     size = 0
@@ -30,4 +35,4 @@ def choose_engine(package: Package, engine: str = "auto") -> str:
             size += res.path.stat().st_size
         except OSError:
             pass
-    return "duckdb" if size > SCALE_BYTES else "pandas"
+    return "duckdb" if size > SCALE_BYTES else "frictionless"

@@ -4,10 +4,10 @@ Each table with group rules is handed to Spark as Parquet (the typed table DuckD
 with its ``__line`` column, so failures still name their CSV line), and validated by a
 ``pandera.pyspark.DataFrameSchema`` whose checks are the declared rules: each check runs
 the rule's Spark SQL on the cluster and passes when no group fails, the failing groups
-(capped at ``max_examples``, with their total) kept for the report, as the pandas engine
+(capped at ``max_examples``, with their total) kept for the report, as the DuckDB engine
 does. The SQL is compiled by ibis from the very expression the DuckDB engine gives pandera
-(``group_rules.relation``, through ``group_rules.failing_sql``), so the engines cannot drift
-apart.
+(the kind's ``relate``, through ``group_rules.failing_sql``), so the engines cannot drift
+apart; a kind that has a relation runs here, and no kind is written twice.
 
 The session: the active one if the caller made one (``SparkSession.getActiveSession()``),
 else one built for ``master`` (``--spark-master`` / ``SPARK_MASTER``), else ``local[2]``
@@ -21,9 +21,11 @@ from __future__ import annotations
 from typing import Any
 
 from bgopendata.sql import literal as lit
-from bgopendata.engines.group_rules import GroupRuleBase, failing_sql, ibis_table, problems
-from bgopendata.errors import UnusableInput
+from bgopendata.engines.group_rules import failing_sql, ibis_table, problems
 from bgopendata.extras import require
+from bgopendata.errors import UnusableInput
+from bgopendata.rules.base import GroupRule
+from bgopendata.rules.registry import Declared
 
 _CHECK_NAME = "bgopendata_group_rule"
 
@@ -73,19 +75,24 @@ def _register_check() -> None:
 _JOBS: dict[str, dict[str, Any]] = {}
 
 
-def run_group_rules_on_spark(tables: Any, declared: list[tuple[Any, GroupRuleBase]], *,
-                             master: str | None = None) -> int:
-    """Like ``group_rules.run_group_rules``, on Spark; returns how many rules were skipped."""
+def run_group_rules_on_spark(tables: Any, declared: list[Declared], *,
+                             master: str | None = None) -> tuple[Any, int]:
+    """Like ``group_rules.run_group_rules``, on Spark: the failures found and how many rules were skipped."""
+    from bgopendata.engines.duckdb_tables import Examples
+
+    found = Examples()
     if not declared:
-        return 0
+        return found, 0
     spark = spark_session(master)
     _register_check()
     import pandera.pyspark as pa
 
     skipped = 0
-    by_resource: dict[str, list[GroupRuleBase]] = {}
+    by_resource: dict[str, list[GroupRule]] = {}
     resources = {}
-    for res, rule in declared:
+    for item in declared:
+        res, rule = item.resource, item.rule
+        assert isinstance(rule, GroupRule)
         if res.name not in tables.tables:
             skipped += 1
             continue
@@ -109,5 +116,5 @@ def run_group_rules_on_spark(tables: Any, declared: list[tuple[Any, GroupRuleBas
                 detail = " ".join(detail.rsplit("Exception:", 1)[-1].split())[:200]
                 raise UnusableInput(f"Spark could not evaluate rule {rule.id!r}: {detail}", path=res.relpath)
             if job["rows"]:
-                tables.examples.add(f"{name}/{rule.id}", problems(res, rule, job["rows"]), job["total"])
-    return skipped
+                found.add(f"{name}/{rule.id}", problems(res, rule, job["rows"]), job["total"])
+    return found, skipped

@@ -1,8 +1,11 @@
-"""Consistency rules: declared as data in each Table Schema's ``"rules"`` array, interpreted here.
+"""Consistency rules: declared as data, one module per kind, interpreted here.
 
-- ``catalogue``: the rule kinds (code, title, description, message template), from JSON;
-- ``declarations``: pydantic models that check a rule's shape;
+- ``base``: what every kind is made of (shared fields, reference types, results);
+- ``kinds/``: one module per kind (declaration, catalogue text, relation);
+- ``registry``: the kinds found in ``kinds/``, and the one parser of declarations;
+- ``catalogue``: the kinds' and the structural codes' titles and descriptions;
 - ``figures``: the package's figures, located and turned into precision intervals;
-- ``resolve``: a rule's references bound to figures and rows (missing ones are errors);
-- ``kinds``: one function per kind deciding whether the relation can hold.
+- ``bind``: a figure rule's references bound to figures and rows (missing ones are errors);
+- ``decimal_bounds``: the group kinds' exact interval bounds as ibis expressions;
+- ``coverage``: which figures no rule relates to another.
 """

@@ -23,14 +23,16 @@ class Coverage:
 
 def coverage(package: Package) -> Coverage:
     """Bind every rule of ``package`` and list the figures none of them covers."""
-    from bgopendata.validation.figure_rules import bind_rules, prepare
+    from bgopendata.rules.bind import bind_rules
+    from bgopendata.rules.figures import read_index
+    from bgopendata.rules.registry import declare
 
-    prepared = prepare(package)
-    index = prepared.index
-    bound, _ = bind_rules(prepared)
+    declared = declare(package).figure
+    index = read_index(package)
+    bound, _ = bind_rules(declared, index)
     covered = {fid for b in bound for fid in b.covers}
     uncovered = [(fid, f.row.path, f.row.line) for fid, f in index.figures.items() if fid not in covered]
-    kinds = Counter(b.rule.kind for b in bound)  # type: ignore[attr-defined]
+    kinds = Counter(b.rule.code() for b in bound)
     return Coverage(dict(sorted(kinds.items())), covered, uncovered, len(index.figures))
 
 

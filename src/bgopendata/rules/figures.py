@@ -7,11 +7,15 @@ kept as the exact decimal text, so ``13.1`` is 131/10 and never a binary float.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bgopendata.intervals import Interval
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bgopendata.package import Package
 
 # unit -> (family, factor to the family's base): figures compare only within a family.
 UNIT_SCALES: dict[str, tuple[str, int]] = {
@@ -56,6 +60,12 @@ class Figure:
     def sentence(self) -> str | None:
         cells = self.row.cells
         return cells.get("sentence_it") or cells.get("sentence_en") or None
+
+    @property
+    def bounds(self) -> Interval:
+        """The interval of a usable figure (see ``usable``)."""
+        assert self.interval is not None
+        return self.interval
 
     def interval_in(self, unit: str) -> Interval:
         """This figure's interval expressed in ``unit`` (EUR_mn -> EUR_bn and so on)."""
@@ -108,3 +118,49 @@ def _interval(cells: dict[str, str]) -> Interval | None:
                                   cells.get("qualifier") or "exact")
     except (KeyError, ValueError, ArithmeticError):
         return None
+
+
+def ids_text(figures: list[Figure]) -> str:
+    """'a + b + c': the figures a failure adds up, by id."""
+    return " + ".join(f.figure_id for f in figures)
+
+
+def usable(*figures: Figure) -> bool:
+    """Skip a relation when a value could not be read: the structural check reports that."""
+    return all(f.interval is not None for f in figures)
+
+
+def most_involved(pairs: list[tuple[Figure, Figure]], order: list[Figure]) -> Figure:
+    """The figure in most failing pairs (the likeliest typo); ties go to the later one."""
+    counts = Counter(f.figure_id for pair in pairs for f in pair)
+    position = {f.figure_id: i for i, f in enumerate(order)}
+    best = max(counts, key=lambda fid: (counts[fid], position.get(fid, -1)))
+    return next(f for pair in pairs for f in pair if f.figure_id == best)
+
+
+def read_frames(package: Package) -> dict[str, Any]:
+    """Every resource as a pandas DataFrame of strings (exact decimals, empty cells as '')."""
+    import warnings
+
+    import pandas as pd
+
+    frames = {}
+    for res in package.resources:
+        try:
+            with warnings.catch_warnings():  # a ragged row is reported by the structural check
+                warnings.simplefilter("ignore", pd.errors.ParserWarning)
+                frames[res.name] = pd.read_csv(res.path, dtype=str, keep_default_na=False, na_filter=False,
+                                               encoding="utf-8", index_col=False).fillna("")
+        except (ValueError, UnicodeDecodeError, pd.errors.ParserError):
+            frames[res.name] = None  # unreadable: the structural check reports why
+    return frames
+
+
+def read_index(package: Package) -> FigureIndex:
+    """The package's rows and figures, from every table that can be read."""
+    frames = read_frames(package)
+    index = FigureIndex()
+    for res in package.resources:
+        if frames.get(res.name) is not None:
+            index.add_resource(res.name, res.relpath, frames[res.name])
+    return index

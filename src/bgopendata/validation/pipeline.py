@@ -1,123 +1,146 @@
-"""``validate(path)``: structural checks (frictionless), then consistency rules (pandera), one report.
+"""``validate(path)``: one ordered list of stages, each returning a ``StageResult``, one report.
+
+The stages, in order: ``lexical`` (is each file well-formed CSV), ``structure`` (types,
+constraints, keys), ``figure-rules`` (relations between named figures), ``group-rules``
+(relations within every group of rows), then ``provenance`` (rows against their quoted
+text) once ``bgopendata.provenance`` exists: its stage goes in ``stages`` where marked. The
+engine picks each stage's implementation (structure: frictionless or DuckDB; group rules:
+DuckDB or Spark); the order and the report are the same for all.
 
 Unusable input (unreadable descriptor, paths escaping the package, a malformed rule)
 raises ``UnusableInput``; everything else ends up as problems in the returned ``Report``.
+Rules are parsed once, before any table is read.
 
-The two layers are independent until their results meet, and each is dominated by its
-imports (frictionless; pandas + pandera), so where the OS can ``fork`` the rules run in a
-child process while frictionless checks the structure: a cold run costs about the slower
-layer, not the sum. Without ``fork`` (or with ``parallel=False``) they run one after the other.
+Keeping the cold start fast lives in one place, ``Ahead``: while a single-threaded stage
+runs (frictionless), a later stage that needs nothing from it (the figure rules' reading,
+binding and checking, dominated by importing pandas) runs in a forked child and hands back
+its result as data. Without ``fork`` (or with ``parallel=False``) it runs in its turn.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from bgopendata.errors import UnusableInput
 from bgopendata.package import Package, open_package
-from bgopendata.report import Problem, Report
-from bgopendata.validation.structure import check_lexical, check_structure
+from bgopendata.report import Omitted, Problem, Report, Stats
+from bgopendata.rules.registry import Declarations, declare
+
+
+@dataclass
+class StageResult:
+    """What one stage found: problems, its counts (including what it omitted), and whether to go on.
+
+    ``stop``: the files are not even well-formed CSV, no later stage may read them;
+    ``unreadable``: some table could not be read as strict CSV, the figure rules' reader must not run.
+    """
+
+    problems: list[Problem] = field(default_factory=list)
+    stats: Stats = field(default_factory=Stats)
+    stop: bool = False
+    unreadable: bool = False
+
+
+@dataclass
+class Run:
+    """One validation in progress: its inputs, the problems so far and what stages share."""
+
+    package: Package
+    declarations: Declarations
+    max_examples: int
+    spark_master: str | None
+    resources: ExitStack
+    problems: list[Problem] = field(default_factory=list)
+    unreadable: bool = False
+    tables: Any = None  # the DuckDB typed tables, once a stage has loaded them
+    ahead: dict[str, Ahead] = field(default_factory=dict)
+
+    def early(self, name: str, ahead: Callable[[Run], Any]) -> Any:
+        """Stage ``name``'s ``ahead`` part: from its forked child, or computed now (sequential, or the child died)."""
+        pending = self.ahead.pop(name, None)
+        outcome = pending.result() if pending else None
+        return outcome if outcome is not None else ahead(self)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One step of validation. ``ahead`` is the part that needs no earlier stage's result; it may run
+    in a forked child while a ``single_threaded`` stage before it runs."""
+
+    name: str
+    run: Callable[[Run], StageResult]
+    ahead: Callable[[Run], Any] | None = None
+    single_threaded: bool = False
 
 
 def validate(path: str | Path = ".", *, strict: bool = False, parallel: bool = True,
              engine: str = "auto", max_examples: int = 20, spark_master: str | None = None) -> Report:
     """Validate the package at ``path``; raises ``UnusableInput`` when it cannot be read.
 
-    ``engine`` is ``auto`` (by size, see ``bgopendata.engines``), ``pandas``, ``duckdb`` or
-    ``spark``; ``max_examples`` caps the problems shown per check at scale (the report's
-    ``stats`` keep how many more were found, under ``omitted/...``).
+    ``engine`` is ``auto`` (by size, see ``bgopendata.engines``), ``frictionless`` (``pandas``
+    is its former name), ``duckdb`` or ``spark``; ``max_examples`` caps the problems shown
+    per check at scale (the report's ``stats.omitted`` keep how many more were found).
     """
-    from bgopendata.engines import ENGINES, choose_engine
-    from bgopendata.engines.group_rules import declared_group_rules
+    from bgopendata.engines import ALIASES, ENGINES, choose_engine
 
-    if engine not in ENGINES:
+    if engine not in ENGINES and engine not in ALIASES:
         raise UnusableInput(f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
     if max_examples < 1:
         raise UnusableInput(f"--max-examples must be at least 1, got {max_examples}")
     package = open_package(path)
     chosen = choose_engine(package, engine)
-    group_rules = declared_group_rules(package)  # a malformed group rule fails before the slow checks
-    if chosen != "pandas":
-        return _validate_at_scale(package, group_rules, strict=strict, engine=chosen,
-                                  max_examples=max_examples, spark_master=spark_master)
-    lexical = check_lexical(package)
-    if lexical:  # a file that is not even well-formed CSV: no reader, rule or frictionless runs on it
-        return Report(package=str(package.root), strict=strict, problems=lexical,
-                      stats={"resources": len(package.resources)})
-    pending = _start_rules(package) if parallel else None
-    problems = check_structure(package, lexical_checked=True)
-    structure_failed = any(p.severity == "error" for p in problems)
-    outcome = pending.result() if pending else None
-    if outcome is None:  # sequential, or the child died: run the rules here
-        outcome = _run_rules(package)
-    consistency, stats = _settle(outcome, structure_failed=structure_failed)
-    if group_rules:
-        grouped, omitted, skipped = _group_rules_on_duckdb(package, group_rules, max_examples)
-        consistency += grouped
-        stats = {**stats, "rules": stats.get("rules", 0) + len(group_rules) - skipped,
-                 "rules_skipped": stats.get("rules_skipped", 0) + skipped, **omitted}
-    return Report(
-        package=str(package.root),
-        strict=strict,
-        problems=problems + consistency,
-        stats={"resources": len(package.resources), **stats},
-    )
+    declarations = declare(package)  # a malformed rule fails here, before the slow checks
+    stats = Stats(resources=len(package.resources))
+    with ExitStack() as resources:
+        run = Run(package, declarations, max_examples, spark_master, resources)
+        resources.callback(lambda: [pending.cancel() for pending in run.ahead.values()])
+        plan = stages(chosen)
+        for position, stage in enumerate(plan):
+            if stage.single_threaded and parallel:
+                for later in plan[position + 1:]:
+                    if later.ahead is not None and later.name not in run.ahead:
+                        pending = Ahead.start(later.ahead, run)
+                        if pending is not None:
+                            run.ahead[later.name] = pending
+            result = stage.run(run)
+            run.problems += result.problems
+            run.unreadable = run.unreadable or result.unreadable
+            stats = stats + result.stats
+            if result.stop:
+                break
+    return Report(package=str(package.root), strict=strict, problems=run.problems, stats=stats)
 
 
-def _group_rules_on_duckdb(package: Package, group_rules: list, max_examples: int
-                           ) -> tuple[list[Problem], dict[str, int], int]:
-    """The group rules of a small package: its tables with group rules loaded in DuckDB (types only)."""
-    from bgopendata.engines.duckdb_tables import TypedTables
-    from bgopendata.engines.group_rules import run_group_rules
-
-    wanted = {res.name for res, _ in group_rules}
-    with TypedTables(package, max_examples=max_examples) as tables:
-        tables.load([r for r in package.resources if r.name in wanted])
-        tables.examples.problems.clear()  # structure was reported by frictionless already
-        skipped = run_group_rules(tables, group_rules)
-        problems = list(tables.examples.problems)
-        omitted = {f"omitted/{k}": v for k, v in tables.examples.omitted.items()
-                   if "/" in k and k.split("/", 1)[1] in {r.id for _, r in group_rules}}
-    return problems, omitted, skipped
+def stages(engine: str) -> list[Stage]:
+    """The stages an engine runs, in order."""
+    if engine == "frictionless":
+        plan = [Stage("lexical", _lexical), Stage("structure", _frictionless_structure, single_threaded=True)]
+    else:  # DuckDB's loader makes the lexical checks itself, as it reads each file
+        plan = [Stage("structure", _duckdb_structure)]
+    plan.append(Stage("figure-rules", _figure_rules, ahead=_figure_outcome))
+    plan.append(Stage("group-rules", _group_rules_on_spark if engine == "spark" else _group_rules_on_duckdb))
+    # provenance (rows against their quoted text, ``bgopendata.provenance``) goes here
+    return plan
 
 
-def _validate_at_scale(package: Package, group_rules: list, *, strict: bool, engine: str,
-                       max_examples: int, spark_master: str | None) -> Report:
-    """Structure in DuckDB SQL, group rules in DuckDB (or Spark), figure rules as usual."""
-    from bgopendata.validation.figure_rules import declared_figure_rules
-    from bgopendata.engines.duckdb_tables import TypedTables
-    from bgopendata.engines.group_rules import run_group_rules
+# -- lexical and structure ------------------------------------------------------------------
 
-    figure_rules = declared_figure_rules(package)  # a malformed rule fails here, before any reading
-    stats: dict[str, int] = {"resources": len(package.resources)}
-    with TypedTables(package, max_examples=max_examples) as tables:
-        tables.load()
-        examples = tables.check()
-        stats["rows"] = sum(tables.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                            for t in tables.tables.values())
-        if engine == "spark":
-            from bgopendata.engines.spark_rules import run_group_rules_on_spark
+def _lexical(run: Run) -> StageResult:
+    from bgopendata.validation.structure import check_lexical
 
-            skipped = run_group_rules_on_spark(tables, group_rules, master=spark_master)
-        else:
-            skipped = run_group_rules(tables, group_rules)
-    problems = list(examples.problems)
-    stats.update({f"omitted/{k}": v for k, v in examples.omitted.items()})
-    structure_failed = any(p.severity == "error" and p.code.startswith("structure/") for p in problems)
-    rules, figures = len(group_rules) - skipped, 0
-    if figure_rules:
-        if any(p.code.startswith("structure/") and p.line is None or p.code in _UNREADABLE for p in problems):
-            stats.update({"rules": rules, "rules_skipped": skipped + figure_rules})
-            return Report(package=str(package.root), strict=strict, problems=problems, stats=stats)
-        consistency, figure_stats = _settle(_run_rules(package), structure_failed=structure_failed)
-        problems += consistency
-        rules += figure_stats.get("rules", 0)
-        skipped += figure_stats.get("rules_skipped", 0)
-        figures = figure_stats.get("figures", 0)
-    stats.update({"rules": rules, "rules_skipped": skipped, "figures": figures})
-    return Report(package=str(package.root), strict=strict, problems=problems, stats=stats)
+    problems = check_lexical(run.package)
+    # a file that is not even well-formed CSV: no reader, rule or frictionless runs on it
+    return StageResult(problems, stop=bool(problems))
+
+
+def _frictionless_structure(run: Run) -> StageResult:
+    from bgopendata.validation.structure import check_structure
+
+    return StageResult(check_structure(run.package, lexical_checked=True))
 
 
 # lexical problems after which the figure rules' pandas reader must not run on the file
@@ -127,69 +150,119 @@ _UNREADABLE = {"structure/byte-order-mark", "structure/header-too-large", "struc
                "structure/extra-cell", "structure/missing-cell"}
 
 
-def _run_rules(package: Package) -> dict[str, Any]:
-    """Run the rules, strictly and (if a reference is missing) tolerantly; plain data out."""
-    from bgopendata.validation.figure_rules import check_consistency, prepare
-
-    try:
-        prepared = prepare(package)
-    except UnusableInput as exc:
-        return {"unusable": str(exc)}
-    outcome: dict[str, Any] = {}
-    try:
-        problems, stats = check_consistency(package, prepared=prepared)
-    except UnusableInput as exc:  # a rule names a missing figure: fatal only if the structure is fine
-        outcome["reference_error"] = str(exc)
-        problems, stats = check_consistency(package, structure_failed=True, prepared=prepared)
-    outcome["problems"] = [p.model_dump() for p in problems]
-    outcome["stats"] = stats
-    return outcome
+def _duckdb_structure(run: Run) -> StageResult:
+    tables = _tables(run)
+    tables.load()
+    examples = tables.check()
+    rows = sum(tables.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables.tables.values())
+    problems = list(examples.problems)
+    unreadable = any(p.code.startswith("structure/") and p.line is None or p.code in _UNREADABLE for p in problems)
+    return StageResult(problems, Stats(rows=rows, omitted=omitted(examples.omitted)), unreadable=unreadable)
 
 
-def _settle(outcome: dict[str, Any], *, structure_failed: bool) -> tuple[list[Problem], dict[str, int]]:
-    if "unusable" in outcome:
-        raise UnusableInput(outcome["unusable"])
-    if outcome.get("reference_error") and not structure_failed:
-        raise UnusableInput(outcome["reference_error"])
-    return [Problem(**p) for p in outcome["problems"]], outcome["stats"]
+def _tables(run: Run) -> Any:
+    from bgopendata.engines.duckdb_tables import TypedTables
+
+    if run.tables is None:
+        run.tables = run.resources.enter_context(TypedTables(run.package, max_examples=run.max_examples))
+    return run.tables
 
 
-class _Pending:
-    """The rules running in a forked child; ``result()`` is its outcome, or None if it died."""
+def omitted(counts: dict[str, int]) -> list[Omitted]:
+    """An engine's ``{"<resource>/<check>": n}`` as typed data (the one place its keys are read)."""
+    return [Omitted(resource=key.partition("/")[0] if "/" in key else "",
+                    check=key.partition("/")[2] if "/" in key else key, count=n) for key, n in counts.items()]
 
-    def __init__(self, package: Package) -> None:
+
+# -- rules -------------------------------------------------------------------------------
+
+def _figure_outcome(run: Run) -> Any:
+    from bgopendata.validation.figure_rules import run_figure_rules
+
+    return run_figure_rules(run.package, run.declarations.figure)
+
+
+def _figure_rules(run: Run) -> StageResult:
+    declared = run.declarations.figure
+    if declared and run.unreadable:
+        return StageResult(stats=Stats(rules=0, rules_skipped=len(declared)))
+    outcome = run.early("figure-rules", _figure_outcome)
+    structure_failed = any(p.severity == "error" and p.code.startswith("structure/") for p in run.problems)
+    problems, stats = outcome.settle(structure_failed=structure_failed)
+    return StageResult(problems, stats)
+
+
+def _group_rules_on_duckdb(run: Run) -> StageResult:
+    from bgopendata.engines.group_rules import run_group_rules
+
+    declared = run.declarations.group
+    if not declared:
+        return StageResult(stats=Stats(rules=0, rules_skipped=0))
+    new_problems: list[Problem] = []
+    if run.tables is None:  # structure was checked by frictionless: load only the tables group rules read
+        tables = _tables(run)
+        wanted = {d.resource.name for d in declared}
+        tables.load([r for r in run.package.resources if r.name in wanted])
+        reported = {(p.code, p.path, p.line) for p in run.problems}
+        new_problems = [p for p in tables.examples.problems if (p.code, p.path, p.line) not in reported]
+    found, skipped = run_group_rules(run.tables, declared)
+    return StageResult(new_problems + found.problems,
+                       Stats(rules=len(declared) - skipped, rules_skipped=skipped, omitted=omitted(found.omitted)))
+
+
+def _group_rules_on_spark(run: Run) -> StageResult:
+    from bgopendata.engines.spark_rules import run_group_rules_on_spark
+
+    declared = run.declarations.group
+    found, skipped = run_group_rules_on_spark(_tables(run), declared, master=run.spark_master)
+    return StageResult(found.problems,
+                       Stats(rules=len(declared) - skipped, rules_skipped=skipped, omitted=omitted(found.omitted)))
+
+
+# -- the cold-start overlap -------------------------------------------------------------------
+
+class Ahead:
+    """A function of the run computed in a forked child; ``result()`` is its return value, or None."""
+
+    def __init__(self, process: Any, receive: Any) -> None:
+        self._process, self._receive = process, receive
+
+    @classmethod
+    def start(cls, function: Callable[[Run], Any], run: Run) -> Ahead | None:
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return None
         ctx = multiprocessing.get_context("fork")
-        self._receive, send = ctx.Pipe(duplex=False)
-        self._process = ctx.Process(target=_child, args=(package, send), daemon=True)
-        self._process.start()
-        send.close()
-
-    def result(self) -> dict[str, Any] | None:
         try:
-            outcome = self._receive.recv()
+            receive, send = ctx.Pipe(duplex=False)
+            process = ctx.Process(target=_child, args=(function, run, send), daemon=True)
+            process.start()
+        except OSError:
+            return None
+        send.close()
+        return cls(process, receive)
+
+    def result(self) -> Any:
+        try:
+            return self._receive.recv()
         except (EOFError, OSError):
-            outcome = None
+            return None
         finally:
             self._receive.close()
             self._process.join()
-        return outcome
+
+    def cancel(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._receive.close()
 
 
-def _child(package: Package, send: Any) -> None:
+def _child(function: Callable[[Run], Any], run: Run, send: Any) -> None:
     try:
-        outcome = _run_rules(package)
-    except Exception:  # a bug: the parent reruns the rules itself and shows it there, once
+        outcome = function(run)
+    except Exception:  # a bug: the parent computes it again and shows it there, once
         outcome = None
     try:
         send.send(outcome)
     finally:
         send.close()
-
-
-def _start_rules(package: Package) -> _Pending | None:
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    try:
-        return _Pending(package)
-    except OSError:
-        return None

@@ -41,7 +41,7 @@ MAX_MESSAGE_CHARS = 300
 
 
 def check_lexical(package: Package) -> list[Problem]:
-    """The cheap lexical checks of every CSV (see ``csv_checks``); run before anything reads the tables."""
+    """The cheap lexical checks of every CSV (see ``lexical``); run before anything reads the tables."""
     return [problem for res in package.resources
             for problem in check_csv(res.path, res.relpath, res.name, res.schema)]
 
