@@ -141,7 +141,9 @@ def _run_rules(package: Package) -> dict[str, Any]:
     except UnusableInput as exc:  # a rule names a missing figure: fatal only if the structure is fine
         outcome["reference_error"] = str(exc)
         problems, stats = check_consistency(package, structure_failed=True, prepared=prepared)
-    outcome["problems"] = [p.model_dump() for p in problems]
+    from bgopendata.provenance import check_package as check_provenance  # each figure against its quoted text
+
+    outcome["problems"] = [p.model_dump() for p in problems + check_provenance(package)]
     outcome["stats"] = stats
     return outcome
 
