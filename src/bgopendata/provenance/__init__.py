@@ -56,7 +56,7 @@ def check_package(package) -> list[Problem]:
             failures += checks.check_value_texts(row, doc)
             read, unreadable = checks.readings(row, doc)
             read_by_line[line] = read
-            failures += unreadable + checks.check_value(row, read)
+            failures += unreadable + checks.check_value(row, read, original)
             failures += checks.check_qualifiers(row, doc)
             failures += checks.check_period(row, doc, captions.get(name, []))
             for failure in failures:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from bgopendata.provenance.documents import Document
-from bgopendata.provenance.reading import Reading, Unreadable, hedge, read_figure, to_decimal
+from bgopendata.provenance.reading import Reading, Unreadable, bound_of, hedge, read_figure, to_decimal
 
 YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 CLAUSE_END = re.compile(r"[,;:()\[\]]|\s[-–]\s")
@@ -110,11 +110,13 @@ def readings(row: dict[str, str], doc: Document) -> tuple[dict[str, Reading], li
     return found, failures
 
 
-def check_value(row: dict[str, str], read: dict[str, Reading]) -> list[Failure]:
-    """``value`` equals the number each side's text writes (unless the row declares it derived)."""
+def check_value(row: dict[str, str], read: dict[str, Reading], language: str = "it") -> list[Failure]:
+    """``value`` equals the number each side's text writes; a derived value stays inside its wording's bounds."""
     value = to_decimal(row.get("value") or "")
-    if value is None or row.get("value_basis") == "derived":
+    if value is None:
         return []
+    if row.get("value_basis") == "derived":
+        return check_bounds(row, value, language)
     failures = []
     for side, reading in read.items():
         column = "value_text" if side == "original" else "value_text_en"
@@ -122,6 +124,19 @@ def check_value(row: dict[str, str], read: dict[str, Reading]) -> list[Failure]:
             failures.append(Failure("value-matches-text", f"value {row['value']} is not the {reading.value.normalize():f} "
                                     f"that {column} {row.get(column)!r} writes", ["value", column],
                                     expected=f"{reading.value.normalize():f}", found=row["value"]))
+    return failures
+
+
+def check_bounds(row: dict[str, str], value: Decimal, original: str) -> list[Failure]:
+    """A derived value inside the bounds the lexicon gives its wording (``the top two``: 1 to 2)."""
+    failures = []
+    for column, language in (("value_text", original), ("value_text_en", "en")):
+        bounds = bound_of(row.get(column) or "", language, row.get("unit") or "")
+        if bounds and not (Decimal(bounds.get("at_least", value)) <= value <= Decimal(bounds.get("at_most", value))):
+            failures.append(Failure("value-matches-text", f"value {row['value']} is outside what {column} "
+                                    f"{row.get(column)!r} allows", ["value", column],
+                                    expected=f"{bounds.get('at_least', '')}..{bounds.get('at_most', '')}",
+                                    found=row["value"]))
     return failures
 
 
@@ -232,6 +247,12 @@ def check_list(rows: list[tuple[int, dict[str, str]]], doc: Document) -> list[tu
     """A list's items are named in the order of their positions, after its sentence, and as many as it says."""
     failures: list[tuple[int, Failure]] = []
     ordered = sorted(rows, key=lambda item: to_decimal(item[1].get("position") or "") or Decimal(0))
+    for expected, (line, row) in enumerate(ordered, start=1):
+        if to_decimal(row.get("position") or "") != expected:
+            failures.append((line, Failure("list-order-matches-text", f"position {row.get('position')!r}: the "
+                                           f"positions of a list are 1 to {len(rows)}, each once", ["position"],
+                                           expected=str(expected), found=row.get("position"))))
+            return failures
     sentence = ordered[0][1].get("sentence") or ""
     start = doc.text.find(sentence) if sentence else -1
     if start < 0:

@@ -117,6 +117,14 @@ def _text2num(text: str, language: str) -> Decimal | None:
     return Decimal(found.group()) if found and converted != text else None
 
 
+def bound_of(text: str, language: str, unit: str) -> dict[str, str] | None:
+    """The bounds the lexicon gives a wording that names a value without writing it, or None."""
+    for phrase, by_unit in entries("bounds", language).items():
+        if phrase != "description" and unit in by_unit and phrase_pattern(phrase).search(text):
+            return by_unit[unit]
+    return None
+
+
 def hedge(window: str, language: str) -> str | None:
     """The qualifier of the hedge word in ``window`` (the longest phrase wins), or None."""
     for phrase, qualifier in sorted(entries("hedges", language).items(), key=lambda kv: -len(kv[0])):
