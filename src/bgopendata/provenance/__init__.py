@@ -77,7 +77,8 @@ def check_package(package) -> list[Problem]:
                     report(name, line, row, failure, key)
 
     for chart_line, chart in enumerate(charts, start=2):
-        doc = docs.get("brochure") or next(iter(docs.values()))
+        quoted = chart.get("caption_it") or chart.get("caption_en") or ""
+        doc = next((d for d in docs.values() if quoted and d.occurrences(quoted)), next(iter(docs.values())))
         for failure in checks.check_quotes(chart, doc, {"caption_it": "it", "caption_en": "en"}):
             report("charts", chart_line, chart, failure)
         failure_list = checks.check_period({**chart, "period_from": "caption" if chart.get("period") else "none"},
