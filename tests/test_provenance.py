@@ -150,3 +150,12 @@ def test_validate_reports_provenance_problems(tmp_path):
         (3, ["exports-2013-milano"], ["value", "value_text"]),  # '37', read as in the Italian sentence
         (3, ["exports-2013-milano"], ["value", "value_text_en"]),  # '37 bln', as in the English one
     ]
+
+
+def test_exception_counts_say_how_many_rows_rely_on_each_exception():
+    from bgopendata.provenance import exception_counts
+
+    counts = exception_counts(open_package(ROOT))
+    assert counts["value_basis=derived"] == 3  # Preceduta da (Brescia), le prime due (Milan, Turin)
+    assert counts["resolution_basis=round"] == 3 and counts["resolution_basis=context"] == 1
+    assert counts["excluded numbers"] == 20

@@ -151,3 +151,20 @@ def _cover_period(coverage, doc, row: dict[str, str], sentence: str, captions: l
         for caption in captions:
             for start in doc.occurrences(caption):
                 coverage.cover_years(doc, period, start, start + len(caption))
+
+
+def exception_counts(package) -> dict[str, int]:
+    """How many rows rely on each declared exception, and how many numbers are excluded (for ``bgopendata rules``)."""
+    from bgopendata.provenance.completeness import read_exclusions
+    from bgopendata.provenance.tables import fact_tables
+
+    counts: dict[str, int] = {}
+    for rows in fact_tables(package).values():
+        for row in rows:
+            for column, usual in (("value_basis", "written"), ("resolution_basis", "written"),
+                                  ("period_from", "sentence")):
+                if (row.get(column) or usual) != usual:
+                    key = f"{column}={row[column]}"
+                    counts[key] = counts.get(key, 0) + 1
+    counts["excluded numbers"] = len(read_exclusions(package)[0])
+    return dict(sorted(counts.items()))
