@@ -56,7 +56,7 @@ def test_qualifier_matches_the_wording_as_written(fact_tables):
 
 
 def test_period_is_never_guessed_where_the_sentence_and_caption_state_none(fact_tables):
-    """A period must be written in the sentence, or the note must say where it comes from."""
+    """A period must be written in the sentence, or ``period_from`` must say where it comes from."""
     unexplained = []
     for name, rows in fact_tables.items():
         for line, row in enumerate(rows, start=2):
@@ -65,7 +65,7 @@ def test_period_is_never_guessed_where_the_sentence_and_caption_state_none(fact_
                 continue
             years = period.split("-")
             text = row["sentence_it"] + " " + row["sentence_en"]
-            if not all(y in text for y in years) and "caption" not in row["note"] and "section" not in row["note"]:
+            if not all(y in text for y in years) and row["period_from"] not in ("caption", "section"):
                 unexplained.append(f"{name}.csv:{line} {row['figure_id']} period {period}")
     assert not unexplained, unexplained
 

@@ -123,8 +123,22 @@ def stages(engine: str) -> list[Stage]:
         plan = [Stage("structure", _duckdb_structure)]
     plan.append(Stage("figure-rules", _figure_rules, ahead=_figure_outcome))
     plan.append(Stage("group-rules", _group_rules_on_spark if engine == "spark" else _group_rules_on_duckdb))
-    # provenance (rows against their quoted text, ``bgopendata.provenance``) goes here
+    plan.append(Stage("provenance", _provenance, ahead=_provenance_outcome))
     return plan
+
+
+# -- provenance: every row against the text it quotes ----------------------------------------
+
+def _provenance_outcome(run: Run) -> list[Problem]:
+    from bgopendata.provenance import check_package
+
+    return check_package(run.package)
+
+
+def _provenance(run: Run) -> StageResult:
+    if run.unreadable:  # a table that is not strict CSV: its rows cannot be read back
+        return StageResult()
+    return StageResult(run.early("provenance", _provenance_outcome))
 
 
 # -- lexical and structure ------------------------------------------------------------------
