@@ -31,13 +31,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from bgopendata.number_syntax import INTEGER, NUMBER
 from bgopendata.package import Package, Resource
 from bgopendata.report import Problem
 
 MAX_HEADER_BYTES = 1 << 20
 SUSPECT_DELIMITERS = (";", "\t", "|")
-NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
-INTEGER = r"^[+-]?[0-9]+$"
 NON_FINITE = ("nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity")
 MEMORY_LIMIT = "450MB"  # with Python, pandas, pandera and ibis (about 200 MB): under 1 GB
 REJECT_CODES = {"MISSING COLUMNS": "missing-cell", "TOO MANY COLUMNS": "extra-cell",
@@ -441,10 +440,10 @@ def _cell_sql(column: str, spec: dict, missing: list[str]) -> tuple[str, list[tu
     checks = []
     non_finite = ", ".join(lit(x) for x in NON_FINITE)
     if type_ == "integer":
-        value = f"CASE WHEN NOT (contains({raw}, '.') OR contains(lower({raw}), 'e')) THEN TRY_CAST({raw} AS BIGINT) END"
+        value = f"CASE WHEN regexp_full_match({raw}, {lit(INTEGER)}) THEN TRY_CAST({raw} AS BIGINT) END"
     elif type_ == "number":
         # exact to 6 decimals below 1e12; a valid number outside that is kept as NULL (rules skip it)
-        value = f"TRY_CAST({raw} AS DECIMAL(18,6))"
+        value = f"CASE WHEN regexp_full_match({raw}, {lit(NUMBER)}) THEN TRY_CAST({raw} AS DECIMAL(18,6)) END"
         checks.append(problem("non-finite-number",
                               f"{typed} IS NULL AND {raw} IS NOT NULL AND NOT {empty} AND (lower(trim({raw})) IN ({non_finite}) OR "
                               f"(regexp_full_match({raw}, {lit(NUMBER)}) AND NOT isfinite(TRY_CAST({raw} AS DOUBLE))))"))
