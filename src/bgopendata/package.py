@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from bgopendata.atomic import special_file_kind
 from bgopendata.errors import UnusableInput
 from bgopendata.names import check_name, shown_value
 from bgopendata.tableschema.checks import check_foreign_keys, check_schema
@@ -110,21 +110,6 @@ def _depth(value: Any) -> int:
                 return level
             stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
     return deepest
-
-
-def special_file_kind(mode: int) -> str | None:
-    """'a named pipe', 'a device'... for a non-regular file mode, None for a regular file."""
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISDIR(mode):
-        return "a directory"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
 
 
 def check_regular_file(path: Path, *, shown: str, expected: str = "a file") -> None:
