@@ -18,6 +18,7 @@ from typing import Any
 
 from bgopendata.publish import assets as assets
 from bgopendata.errors import UnusableInput
+from bgopendata.names import check_name
 from bgopendata.package import DESCRIPTOR, open_package, read_json, safe_path
 from bgopendata.tableschema.types import duckdb_type, missing_values
 
@@ -113,25 +114,27 @@ def _wanted_resources(target: Path, wanted: set[str]) -> list[tuple[str, Path, d
 def release_views(release: str) -> list[tuple[str, str, str]]:
     """``(view, SQL source, file or URL)`` for each resource of a built release's Parquet files."""
     base = release.rstrip("/")
+    checked = None
     if is_url(release):
         descriptor = _fetch_json(f"{base}/{assets.DESCRIPTOR}")
     else:
-        folder = Path(release)
-        if not folder.is_dir():
-            raise UnusableInput("no such release folder", path=release)
-        base = str(folder.resolve())
-        descriptor = read_json(folder / assets.DESCRIPTOR, shown=str(folder / assets.DESCRIPTOR))
+        from bgopendata.release_folder import open_release
+
+        checked = open_release(release)  # only files its SHA256SUMS lists, regular, matching
+        base = str(checked.root.resolve())
+        descriptor = read_json(checked.path(assets.DESCRIPTOR), shown=str(checked.root / assets.DESCRIPTOR))
     shown = f"{release.rstrip('/')}/{assets.DESCRIPTOR}"
     resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
     if not isinstance(resources, list) or not resources:
         raise UnusableInput("'resources' must be a non-empty list", path=shown)
     views = []
-    for res in resources:
+    for index, res in enumerate(resources):
         name = res.get("name") if isinstance(res, dict) else None
         if not isinstance(name, str) or not SAFE_NAME.match(name):
             raise UnusableInput(f"resource name {name!r} is not a plain file name", path=shown)
+        check_name(name, shown=shown, field=f"resources[{index}].name")
         location = f"{base}/{assets.parquet_asset(name)}"
-        if not is_url(location) and not Path(location).is_file():
+        if checked is not None and assets.parquet_asset(name) not in checked.sums:
             raise UnusableInput(f"resource {name!r}: {assets.parquet_asset(name)} is missing", path=release)
         views.append((name, f"read_parquet({sql_string(location)})", location))
     return views

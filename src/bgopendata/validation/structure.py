@@ -165,3 +165,24 @@ def looks_like_formula(cell: str) -> bool:
 
 
 _FORMULA_BODY = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\(|[|!]")
+
+
+def _problem_from_error(err: Any, *, resource: str | None, path: str | None) -> Problem:
+    row = getattr(err, "row_number", None)
+    if row is None and getattr(err, "label", None) is not None:
+        row = 1  # header errors: the header is line 1
+    field_name = getattr(err, "field_name", None)
+    label = getattr(err, "label", None)
+    fields = [field_name] if field_name else ([label] if label else [])
+    message = " ".join(str(getattr(err, "message", None) or getattr(err, "note", "") or err.title).split())
+    if len(message) > MAX_MESSAGE_CHARS:
+        message = message[:MAX_MESSAGE_CHARS - 1] + "\u2026"
+    return Problem(
+        code=f"structure/{err.type}",
+        severity="error",
+        message=message,
+        resource=resource,
+        path=path,
+        line=row,
+        fields=fields,
+    )
