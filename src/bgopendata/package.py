@@ -84,7 +84,7 @@ def read_json(path: Path, *, shown: str) -> Any:
     except ValueError as exc:
         raise UnusableInput(f"invalid JSON: {exc}", path=shown) from None
     except RecursionError:
-        raise UnusableInput("invalid JSON: nested too deeply", path=shown) from None
+        raise UnusableInput(f"invalid JSON: nested more than {MAX_JSON_DEPTH} levels deep", path=shown) from None
     if _depth(value) > MAX_JSON_DEPTH:
         raise UnusableInput(f"invalid JSON: nested more than {MAX_JSON_DEPTH} levels deep", path=shown)
     return value

@@ -257,8 +257,9 @@ def open_connection():
         "allow_community_extensions": False,
         "memory_limit": MEMORY_LIMIT,
         "temp_directory": "",
-        **{setting: "" for setting in MACHINE_PATH_SETTINGS},  # a query needs none of these paths
     })
+    for setting in MACHINE_PATH_SETTINGS:  # a query needs none of these paths; set before any secret is used
+        con.execute(f"SET {setting} = ''")
     con.execute("SET enable_progress_bar = false")  # a session option: not accepted in config
     return con
 
