@@ -256,6 +256,7 @@ class TypedTables:
         for res in self.package.resources:
             if res.name in self.tables:
                 self._cells(res)
+                self._formulas(res)
         for res in self.package.resources:
             if res.name in self.tables:
                 self._keys(res)
@@ -313,6 +314,25 @@ class TypedTables:
                      for row, case in failure.cases]
             found.sort(key=lambda p: p.line or 0)
             self.examples.add(f"{res.name}/{code}/{name}", found, failure.total)
+
+    def _formulas(self, res: Resource) -> None:
+        """Text cells a spreadsheet would run as a formula: warnings (see ``bgopendata.formulas``)."""
+        from bgopendata.formulas import FORMULA, formula_message
+
+        table = self.tables[res.name]
+        for spec in res.schema.get("fields", []):
+            if not isinstance(spec, dict) or spec.get("type", "string") != "string":
+                continue
+            column = q(spec["name"])
+            rows = self.con.execute(f"""
+                SELECT __line, {column}, count(*) OVER () FROM {table}
+                WHERE regexp_full_match({column}, {lit(FORMULA)}) ORDER BY __line
+                LIMIT {self.max_examples}""").fetchall()
+            if rows:
+                found = [Problem(code="structure/formula-injection", severity="warning", message=formula_message(cell),
+                                 resource=res.name, path=res.relpath, line=int(line), fields=[spec["name"]])
+                         for line, cell, _ in rows]
+                self.examples.add(f"{res.name}/formula-injection/{spec['name']}", found, rows[0][2])
 
     def _cast_problems(self, res: Resource) -> None:
         """Type errors and non-finite numbers: the raw text of the failed cells, kept at load."""

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import copy
 import csv
-import re
 from typing import Any
 
 from bgopendata.validation.lexical import check_csv
 from bgopendata.errors import UnusableInput
+from bgopendata.formulas import formula_message, looks_like_formula
 from bgopendata.package import Package, offline_profile
 from bgopendata.report import Problem
 
@@ -56,7 +56,6 @@ def _offline_profiles(descriptor: dict[str, Any]) -> None:
 
 
 MAX_MESSAGE_CHARS = 300
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def check_lexical(package: Package) -> list[Problem]:
@@ -150,21 +149,8 @@ def formula_warnings(res: Any) -> list[Problem]:
             if looks_like_formula(cell):
                 found.append(Problem(code="structure/formula-injection", severity="warning", resource=res.name,
                                      path=res.relpath, line=line, fields=[name],
-                                     message=f"the cell {cell[:40]!r} starts like a spreadsheet formula; "
-                                             "a spreadsheet opening the CSV may run it"))
+                                     message=formula_message(cell)))
     return found
-
-
-def looks_like_formula(cell: str) -> bool:
-    """A cell a spreadsheet would evaluate: ``=`` and more, or ``+``/``-``/``@`` (or a leading tab or
-    CR) followed by a function call or a DDE link (``-2+cmd|'/C calc'!A0``), not ``+350%`` or ``-3.5``."""
-    body = cell.lstrip("\t\r")
-    if len(body) < 2 or not body.startswith(FORMULA_STARTS):
-        return False
-    return body[0] == "=" or _FORMULA_BODY.search(body) is not None
-
-
-_FORMULA_BODY = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\(|[|!]")
 
 
 def _problem_from_error(err: Any, *, resource: str | None, path: str | None) -> Problem:
