@@ -10,6 +10,7 @@ returns have limits (below), so a runaway query ends with a message, not a hung 
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from dataclasses import dataclass
@@ -132,10 +133,8 @@ def check_csv_header(csv_path: Path, shown: str, schema: dict) -> None:
         raise QueryError("is gzip-compressed, not a CSV; decompress it first", path=shown)
     line = head.split(b"\n", 1)[0].rstrip(b"\r")
     try:
-        import csv as csv_module
-
-        labels = next(csv_module.reader([line.decode("utf-8")]), [])
-    except (UnicodeDecodeError, csv_module.Error):
+        labels = next(csv.reader([line.decode("utf-8")]), [])
+    except (UnicodeDecodeError, csv.Error):
         raise QueryError("the header is not UTF-8 CSV; run 'bgopendata validate'", path=shown, row=1) from None
     if labels != expected:
         where = next((i for i, (a, b) in enumerate(zip(labels, expected)) if a != b), min(len(labels), len(expected)))

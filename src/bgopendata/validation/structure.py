@@ -109,12 +109,15 @@ def _rows(res: Any):
 def pattern_problems(res: Any) -> list[Problem]:
     """The ``pattern`` constraints, matched whole by RE2 as the DuckDB engine does: linear time,
     so a crafted cell cannot make ``(a+)+$`` backtrack for ever, and the same verdict on both."""
-    import re2
-
     patterns = {}
     for spec in res.schema.get("fields", []):
         pattern = (spec.get("constraints") or {}).get("pattern") if isinstance(spec, dict) else None
         if isinstance(pattern, str):
+            try:
+                import re2
+            except ImportError:
+                raise UnusableInput("pattern constraints need the google-re2 package (pip install google-re2)",
+                                    path=res.schema_path or "datapackage.json", field=spec["name"]) from None
             try:
                 patterns[spec["name"]] = (pattern, re2.compile(pattern))
             except re2.error:
