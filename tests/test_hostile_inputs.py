@@ -631,3 +631,10 @@ def test_class10_build_refuses_when_an_unlisted_file_would_be_overwritten(releas
     result = CliRunner().invoke(cli, ["build", str(RELEASE_FIXTURE), "--out", str(release_copy)])
     one_line_refusal(result, 2, "areas.csv is not listed in the older release's SHA256SUMS")
     assert (release_copy / "areas.csv").read_text() == "my own areas\n"
+
+
+def test_class8_a_cell_with_terminal_escapes_is_reported_escaped(pkg):
+    (pkg / "resources/facts.csv").write_text(HEADER + ROW.replace(",2013,", ",20\x1b[2J13,"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(pkg)])
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "\\x1b[2J" in result.output

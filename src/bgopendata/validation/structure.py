@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import re
 from typing import Any
 
 from bgopendata.validation.lexical import check_csv
@@ -56,6 +57,7 @@ def _offline_profiles(descriptor: dict[str, Any]) -> None:
 
 
 MAX_MESSAGE_CHARS = 300
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # frictionless quotes cells raw; a report shows them escaped
 
 
 def check_lexical(package: Package) -> list[Problem]:
@@ -164,6 +166,8 @@ def _problem_from_error(err: Any, *, resource: str | None, path: str | None) -> 
     label = getattr(err, "label", None)
     fields = [field_name] if field_name else ([label] if label else [])
     message = " ".join(str(getattr(err, "message", None) or getattr(err, "note", "") or err.title).split())
+    message = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), message)  # cell text
+    fields = [_CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), f) for f in fields]
     if len(message) > MAX_MESSAGE_CHARS:
         message = message[:MAX_MESSAGE_CHARS - 1] + "\u2026"
     return Problem(
