@@ -10,7 +10,9 @@ half-way, ``reset`` sends half the body then resets the connection (TCP RST),
 tell), ``length_delta`` announces a Content-Length off by that many bytes, ``slow`` sleeps
 before answering, ``stall`` sends half the body then sleeps, ``fail_first`` answers 503
 (or ``fail_status``) that many times. ``redirects`` maps any path to a Location, so a
-redirect loop is two entries. Each fault counts the times it fired in ``fired``; with
+redirect loop is two entries. ``drip`` sends the body one byte per that many seconds (each
+read returns quickly, only the whole file is slow); ``reason`` answers that (status, reason
+phrase), e.g. a phrase with terminal escape codes; ``sent`` counts body bytes written per asset. Each fault counts the times it fired in ``fired``; with
 ``budget[asset] = n`` the asset's faults fire on its first n answers only (a transient fault).
 """
 
@@ -50,6 +52,9 @@ class ReleaseServer:
     requests: list[tuple[str, str]] = field(default_factory=list)
     fired: dict[str, int] = field(default_factory=dict)
     budget: dict[str, int] = field(default_factory=dict)
+    drip: dict[str, float] = field(default_factory=dict)
+    reason: dict[str, tuple[int, str]] = field(default_factory=dict)
+    sent: dict[str, int] = field(default_factory=dict)
 
     def fire(self, fault: str) -> None:
         self.fired[fault] = self.fired.get(fault, 0) + 1
@@ -95,6 +100,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         file = state.releases[parts[1]] / asset
         if "/" in asset or asset.startswith(".") or not file.is_file():
             return self._not_found()
+        if asset in state.reason:
+            state.fire("reason")
+            code, phrase = state.reason[asset]
+            self.send_response_only(code, phrase)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if state.fail_first.get(asset, 0) > 0:
             state.fail_first[asset] -= 1
             state.fire("fail_first")
@@ -156,7 +168,23 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.flush()
             time.sleep(state.stall[asset])
             chunk, announced = chunk[half:], announced - half
-        self.wfile.write(chunk[:max(announced, 0)])
+        if asset in state.drip:
+            state.fire("drip")
+            for i in range(len(chunk)):
+                try:
+                    self.wfile.write(chunk[i:i + 1])
+                    self.wfile.flush()
+                except OSError:  # the client gave up: that is the point
+                    return
+                state.sent[asset] = state.sent.get(asset, 0) + 1
+                time.sleep(state.drip[asset])
+            return
+        try:
+            self.wfile.write(chunk[:max(announced, 0)])
+        except OSError:  # the client stopped reading (a body past its declared size)
+            self.close_connection = True
+            return
+        state.sent[asset] = state.sent.get(asset, 0) + min(len(chunk), max(announced, 0))
         if announced != len(chunk):
             self.close_connection = True
 

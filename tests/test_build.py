@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import shutil
 import subprocess
@@ -208,7 +209,9 @@ def test_interrupted_build_leaves_previous_release_and_no_debris(release, tmp_pa
 def test_rebuild_replaces_an_older_release(release, tmp_path):
     dest = tmp_path / "dist"
     shutil.copytree(release, dest)
-    (dest / "stale.parquet").write_bytes(b"old")
+    (dest / "stale.parquet").write_bytes(b"old")  # a resource the older release had, since removed
+    with (dest / "SHA256SUMS").open("a") as sums:
+        sums.write(hashlib.sha256(b"old").hexdigest() + "  stale.parquet\n")
     result = CliRunner().invoke(cli, ["build", str(FIXTURE), "--out", str(dest)])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in dest.iterdir()) == EXPECTED_ASSETS

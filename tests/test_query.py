@@ -110,7 +110,7 @@ def test_remote_release_that_does_not_exist_is_one_line():
     ("INSERT INTO areas VALUES ('x', 'country', 'X', 'X', NULL)", "refused INSERT statement"),
     ("COPY areas TO '{tmp}/out.csv'", "refused COPY statement"),
     ("ATTACH '{tmp}/other.duckdb'", "refused ATTACH statement"),
-    ("INSTALL httpfs", "refused LOAD statement"),
+    ("INSTALL httpfs", "refused INSTALL statement"),
     ("LOAD httpfs", "refused LOAD statement"),
     ("SET enable_external_access = true", "refused SET statement"),
     ("SELECT * FROM read_csv('/etc/passwd')", 'Cannot access file "/etc/passwd"'),

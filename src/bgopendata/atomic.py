@@ -12,6 +12,7 @@ import errno
 import os
 import re
 import shutil
+import stat
 import sys
 import tempfile
 import time
@@ -130,6 +131,22 @@ def _is_dead(folder: Path, pid: int | None) -> bool:
     return False
 
 
+def refuse_special_destination(target: Path) -> None:
+    """Refuse to rename over a named pipe, a device or a socket: the rename would silently put a
+    regular file where the user's special file was. A missing target or a regular file is fine."""
+    from bgopendata.errors import UnusableInput
+
+    try:
+        mode = os.lstat(target).st_mode
+    except OSError:
+        return
+    kind = special_file_kind(mode)
+    if kind == "a directory":
+        raise UnusableInput("is a folder, expected a file name", path=str(target))
+    if kind and not stat.S_ISLNK(mode):
+        raise UnusableInput(f"is {kind}, not a regular file; refusing to replace it", path=str(target))
+
+
 def write_text_atomically(target: str | Path, text: str) -> None:
     """Write ``text`` to a temporary file beside ``target`` and rename it over ``target``."""
     from bgopendata.errors import UnusableInput
@@ -137,6 +154,7 @@ def write_text_atomically(target: str | Path, text: str) -> None:
     target = Path(target)
     if target.is_dir():
         raise UnusableInput("is a folder, expected a file name", path=str(target))
+    refuse_special_destination(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
@@ -146,3 +164,18 @@ def write_text_atomically(target: str | Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def special_file_kind(mode: int) -> str | None:
+    """'a named pipe', 'a device'... for a non-regular file mode, None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"

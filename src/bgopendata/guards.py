@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bgopendata.atomic import special_file_kind
 from bgopendata.errors import InvalidData, UnusableInput
 from bgopendata.package import Package
 
@@ -37,7 +38,8 @@ def safe_destination(out: Path, package: Package, *, what: str, mark: str, not_o
     if dest == root or root.is_relative_to(dest) or any(dest.is_relative_to(root / part) for part in DATA_FOLDERS):
         raise UnusableInput(f"the {what} folder must not contain or sit inside the package's data", path=str(out))
     if dest.exists() and not dest.is_dir():
-        raise UnusableInput("exists and is not a folder", path=str(out))
+        kind = special_file_kind(dest.stat().st_mode)
+        raise UnusableInput(f"exists and is {kind or 'a file'}, not a folder", path=str(out))
     if dest.is_dir() and any(dest.iterdir()) and not (dest / mark).is_file():
         raise UnusableInput(f"is not empty and {not_ours}; refusing to replace it", path=str(out))
     return dest

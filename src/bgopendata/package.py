@@ -10,12 +10,15 @@ declarations are read here too, from the rules files the descriptor names (see
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from bgopendata import rule_files
+from bgopendata.atomic import special_file_kind
 from bgopendata.errors import UnusableInput
+from bgopendata.names import check_name, shown_value
 from bgopendata.tableschema.checks import check_foreign_keys, check_schema
 
 DESCRIPTOR = "datapackage.json"
@@ -72,16 +75,16 @@ class Package:
         raise KeyError(name)
 
 
+MAX_JSON_DEPTH = 64  # a descriptor or schema is a few levels deep; far past that is an attack
+
+
 def read_json(path: Path, *, shown: str) -> Any:
-    """Read a JSON file, turning every failure into a one-line ``UnusableInput``."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UnusableInput("file not found", path=shown) from None
-    except IsADirectoryError:
-        raise UnusableInput("is a directory, expected a JSON file", path=shown) from None
-    except OSError as exc:
-        raise UnusableInput(f"cannot read: {exc.strerror}", path=shown) from None
+    """Read a JSON file, turning every failure into a one-line ``UnusableInput``.
+
+    Duplicate keys (where the last value would silently win) and nesting deeper than
+    ``MAX_JSON_DEPTH`` are refused; a named pipe or device is refused without blocking.
+    """
+    raw = read_regular_file(path, shown=shown, expected="a JSON file")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -89,13 +92,73 @@ def read_json(path: Path, *, shown: str) -> Any:
     if text.startswith("\ufeff"):
         raise UnusableInput("starts with a byte-order mark; save it as UTF-8 without BOM", path=shown)
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        value = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         raise UnusableInput(f"invalid JSON: {exc.msg}", path=shown, row=exc.lineno) from None
     except ValueError as exc:
         raise UnusableInput(f"invalid JSON: {exc}", path=shown) from None
     except RecursionError:
-        raise UnusableInput("invalid JSON: nested too deeply", path=shown) from None
+        raise UnusableInput(f"invalid JSON: nested more than {MAX_JSON_DEPTH} levels deep", path=shown) from None
+    if _depth(value) > MAX_JSON_DEPTH:
+        raise UnusableInput(f"invalid JSON: nested more than {MAX_JSON_DEPTH} levels deep", path=shown)
+    return value
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError(f"the key {key!r} appears twice in one object (which value is meant?)")
+        seen[key] = value
+    return seen
+
+
+def _depth(value: Any) -> int:
+    """How deeply arrays and objects nest in ``value``, walked without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, level)
+            if level > MAX_JSON_DEPTH:
+                return level
+            stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def check_regular_file(path: Path, *, shown: str, expected: str = "a file") -> None:
+    """Refuse a missing or non-regular file by what it is, without opening it (so never blocking)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise UnusableInput("file not found", path=shown) from None
+    except OSError as exc:
+        raise UnusableInput(f"cannot read: {exc.strerror}", path=shown) from None
+    kind = special_file_kind(mode)
+    if kind:
+        raise UnusableInput(f"is {kind}, expected {expected}", path=shown)
+
+
+def read_regular_file(path: Path, *, shown: str, expected: str = "a file") -> bytes:
+    """The bytes of a regular file; a pipe or device is refused at open, which never blocks."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise UnusableInput("file not found", path=shown) from None
+    except IsADirectoryError:
+        raise UnusableInput(f"is a directory, expected {expected}", path=shown) from None
+    except OSError as exc:
+        raise UnusableInput(f"cannot read: {exc.strerror}", path=shown) from None
+    try:
+        kind = special_file_kind(os.fstat(fd).st_mode)
+        if kind:
+            raise UnusableInput(f"is {kind}, expected {expected}", path=shown)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    except OSError as exc:
+        raise UnusableInput(f"cannot read: {exc.strerror}", path=shown) from None
+    finally:
+        os.close(fd)
 
 
 def _reject_constant(name: str) -> Any:
@@ -142,6 +205,7 @@ def open_package(path: str | Path = ".") -> Package:
     seen: set[str] = set()
     loaded: list[Resource] = []
     tables: list[rule_files.Table] = []
+    schemas: dict[int, tuple[dict[str, Any], str]] = {}
     for index, res in enumerate(resources):
         where = f"resources[{index}]"
         if not isinstance(res, dict):
@@ -149,6 +213,7 @@ def open_package(path: str | Path = ".") -> Package:
         name = res.get("name")
         if not isinstance(name, str) or not name:
             raise UnusableInput("resource has no 'name'", path=shown, field=where)
+        check_name(name, shown=shown, field=f"{where}.name")
         if name in seen:
             raise UnusableInput(f"resource name {name!r} is used twice", path=shown, field=where)
         seen.add(name)
@@ -156,6 +221,7 @@ def open_package(path: str | Path = ".") -> Package:
         if isinstance(relpath, list):
             raise UnusableInput(f"resource {name!r}: multipart paths are not supported", path=shown, field=f"{where}.path")
         csv_path = safe_path(root, relpath, shown=shown, what=f"resource {name!r} path")
+        _refuse_special_file(csv_path, name, relpath, shown=shown, field=f"{where}.path")
         if not csv_path.is_file():
             raise UnusableInput(f"resource {name!r}: file {relpath} not found", path=shown, field=f"{where}.path")
         schema = res.get("schema")
@@ -169,9 +235,11 @@ def open_package(path: str | Path = ".") -> Package:
         check_schema(schema, shown=schema_rel or f"{shown} {where}.schema")
         table_rules, rules_shown = read_rules_property(root, res.get("rules"), shown=shown,
                                                        where=f"{where}.rules")
+        schemas[index] = (schema, schema_rel or shown)
         loaded.append(Resource(name, csv_path, relpath, res, schema, schema_rel, table_rules))
         tables.append(rule_files.Table(name, [f.get("name") for f in schema["fields"]], table_rules,
                                        rules_shown))
+    check_profiles(descriptor, schemas, shown=shown)
     check_foreign_keys({r.name: (r.schema, r.schema_path or shown) for r in loaded})
     package_rules, package_shown = read_rules_property(root, descriptor.get("rules"), shown=shown,
                                                        where="rules", package_level=True)
@@ -197,3 +265,55 @@ def read_rules_property(root: Path, value: Any, *, shown: str, where: str, packa
     if isinstance(value, dict):
         return check(value, shown=f"{shown} {where}"), f"{shown} {where}"
     raise UnusableInput("must name a rules file (a path inside the package)", path=shown, field=where)
+
+
+# The profiles the Data Package standards define, by identifier and by their published URLs:
+# validation resolves them offline. Any other profile or ``$schema`` would make frictionless
+# fetch it from the network while validating, so it is refused.
+_SPECS, _V1, _V2 = ("https://specs.frictionlessdata.io/schemas/", "https://datapackage.org/profiles/1.0/",
+                    "https://datapackage.org/profiles/2.0/")
+KNOWN_PROFILES: dict[str, str] = {
+    "data-package": "data-package", "tabular-data-package": "tabular-data-package",
+    "data-resource": "data-resource", "tabular-data-resource": "tabular-data-resource",
+    "table-schema": "table-schema",
+    **{f"{_SPECS}{n}.json": n for n in ("data-package", "tabular-data-package", "data-resource",
+                                          "tabular-data-resource", "table-schema")},
+    f"{_V1}datapackage.json": "data-package", f"{_V1}tabular-datapackage.json": "tabular-data-package",
+    f"{_V1}dataresource.json": "data-resource", f"{_V1}tabular-dataresource.json": "tabular-data-resource",
+    f"{_V1}tableschema.json": "table-schema",
+    f"{_V2}datapackage.json": "data-package", f"{_V2}dataresource.json": "data-resource",
+    f"{_V2}tableschema.json": "table-schema",
+}
+
+
+def offline_profile(value: Any, *, shown: str, field: str) -> str | None:
+    """The standard profile ``value`` names (None when absent); an unknown one is refused, never fetched."""
+    if value is None:
+        return None
+    if isinstance(value, str) and value in KNOWN_PROFILES:
+        return KNOWN_PROFILES[value]
+    raise UnusableInput(f"{field} {shown_value(value)} is not a standard Data Package profile; bgopendata "
+                        "never fetches a profile, so it cannot check this one", path=shown, field=field)
+
+
+def check_profiles(descriptor: dict[str, Any], schemas: dict[int, tuple[dict[str, Any], str]], *,
+                   shown: str) -> None:
+    """Every ``profile`` and ``$schema`` of the package, its resources and schemas is a known one."""
+    for key in ("profile", "$schema"):
+        offline_profile(descriptor.get(key), shown=shown, field=key)
+    for index, res in enumerate(descriptor.get("resources", [])):
+        for key in ("profile", "$schema"):
+            offline_profile(res.get(key), shown=shown, field=f"resources[{index}].{key}")
+        schema, where = schemas.get(index, ({}, shown))
+        for key in ("profile", "$schema"):
+            offline_profile(schema.get(key), shown=where, field=key)
+
+
+def _refuse_special_file(path: Path, name: str, relpath: str, *, shown: str, field: str) -> None:
+    """A resource file that is a named pipe or a device is named as such, not as 'not found'."""
+    try:
+        kind = special_file_kind(os.stat(path).st_mode)
+    except OSError:
+        return  # missing: the caller says 'not found'
+    if kind and kind != "a directory":
+        raise UnusableInput(f"resource {name!r}: {relpath} is {kind}, expected a CSV file", path=shown, field=field)

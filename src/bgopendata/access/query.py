@@ -10,6 +10,7 @@ returns have limits (below), so a runaway query ends with a message, not a hung 
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from typing import Any
 from bgopendata.publish import assets as assets
 from bgopendata.errors import UnusableInput
 from bgopendata.extras import require
+from bgopendata.names import check_name
 from bgopendata.package import DESCRIPTOR, open_package, read_json, safe_path
 from bgopendata.sql import identifier as sql_name
 from bgopendata.sql import literal as sql_string
@@ -34,6 +36,11 @@ MAX_SQL_CHARS = 100_000
 MEMORY_LIMIT = "1GB"
 TIMEOUT_SECONDS = 30.0
 MAX_ROWS = 1_000_000
+
+
+# Settings whose values are folders of this machine (the home folder, where secrets and
+# extensions would live): emptied before sealing, so ``duckdb_settings()`` shows no path.
+MACHINE_PATH_SETTINGS = ("home_directory", "secret_directory", "extension_directory")
 
 
 class QueryError(UnusableInput):
@@ -62,15 +69,74 @@ def csv_views(package_path: str | Path, wanted: set[str] | None = None) -> list[
     if resources is None:
         resources = [(r.name, r.path, r.schema) for r in open_package(package_path).resources]
     views = []
+    root = Path(package_path)
+    root = root.parent if root.name == DESCRIPTOR else root
     for name, csv_path, schema in resources:
         path = str(csv_path.resolve())
-        columns = ", ".join(f"{sql_string(f['name'])}: {sql_string(duckdb_type(f))}"
-                            for f in schema.get("fields", []))
+        shown = _shown_path(csv_path, root)
+        check_csv_header(csv_path, shown, schema)
+        fields = schema.get("fields", [])
+        columns = ", ".join(f"{sql_string(f['name'])}: {sql_string(_read_type(f))}" for f in fields)
         nulls = ", ".join(sql_string(v) for v in missing_values(schema))
         source = (f"read_csv({sql_string(path)}, header=true, auto_detect=false, delim=',', "
                   f"quote='\"', escape='\"', columns={{{columns}}}, nullstr=[{nulls}])")
+        if any(f.get("type") in NUMBER_TYPES for f in fields):
+            source = f"(SELECT {', '.join(_typed_column(f, shown) for f in fields)} FROM {source})"
         views.append((name, source, path))
     return views
+
+
+NUMBER_TYPES = {"number", "integer"}
+MAX_HEADER_BYTES = 1 << 20
+
+
+def _shown_path(csv_path: Path, root: Path) -> str:
+    try:
+        return str(csv_path.relative_to(root))
+    except ValueError:
+        return csv_path.name
+
+
+def _read_type(field: dict) -> str:
+    """Numbers are read as text, then cast by ``_typed_column`` after the Table Schema syntax check."""
+    return "VARCHAR" if field.get("type") in NUMBER_TYPES else duckdb_type(field)
+
+
+def _typed_column(field: dict, shown: str) -> str:
+    """A number cell cast only when it has the Table Schema syntax: DuckDB alone reads ``1_778``
+    as 1778, which ``validate`` and ``build`` refuse, so ``query`` stops with the cell named."""
+    from bgopendata.number_syntax import INTEGER, NUMBER
+
+    column = sql_name(field["name"])
+    if field.get("type") not in NUMBER_TYPES:
+        return column
+    syntax = INTEGER if field["type"] == "integer" else NUMBER
+    refusal = sql_string(f"{shown} [{field['name']}]: not a Table Schema {field['type']}: ")
+    return (f"CASE WHEN {column} IS NULL THEN NULL WHEN regexp_full_match({column}, {sql_string(syntax)}) "
+            f"THEN CAST({column} AS {duckdb_type(field)}) ELSE error({refusal} || left({column}, 40)) END "
+            f"AS {column}")
+
+
+def check_csv_header(csv_path: Path, shown: str, schema: dict) -> None:
+    """Refuse a CSV whose header does not match its schema, as ``validate`` does: the typed columns
+    are read by position, so two swapped columns would return each other's values."""
+    from bgopendata.package import read_regular_file
+
+    expected = [f.get("name") for f in schema.get("fields", []) if isinstance(f, dict)]
+    head = read_regular_file(csv_path, shown=shown, expected="a CSV file")[:MAX_HEADER_BYTES]
+    if head.startswith(b"\x1f\x8b"):
+        raise QueryError("is gzip-compressed, not a CSV; decompress it first", path=shown)
+    line = head.split(b"\n", 1)[0].rstrip(b"\r")
+    try:
+        labels = next(csv.reader([line.decode("utf-8")]), [])
+    except (UnicodeDecodeError, csv.Error):
+        raise QueryError("the header is not UTF-8 CSV; run 'bgopendata validate'", path=shown, row=1) from None
+    if labels != expected:
+        where = next((i for i, (a, b) in enumerate(zip(labels, expected)) if a != b), min(len(labels), len(expected)))
+        found = repr(labels[where][:40]) if where < len(labels) else "nothing"
+        wanted = repr(expected[where]) if where < len(expected) else "no column"
+        raise QueryError(f"the header does not match the schema: column {where + 1} is {found}, the schema "
+                         f"says {wanted}; run 'bgopendata validate'", path=shown, row=1)
 
 
 def _wanted_resources(target: Path, wanted: set[str]) -> list[tuple[str, Path, dict]] | None:
@@ -108,25 +174,27 @@ def _wanted_resources(target: Path, wanted: set[str]) -> list[tuple[str, Path, d
 def release_views(release: str) -> list[tuple[str, str, str]]:
     """``(view, SQL source, file or URL)`` for each resource of a built release's Parquet files."""
     base = release.rstrip("/")
+    checked = None
     if is_url(release):
         descriptor = _fetch_json(f"{base}/{assets.DESCRIPTOR}")
     else:
-        folder = Path(release)
-        if not folder.is_dir():
-            raise UnusableInput("no such release folder", path=release)
-        base = str(folder.resolve())
-        descriptor = read_json(folder / assets.DESCRIPTOR, shown=str(folder / assets.DESCRIPTOR))
+        from bgopendata.release_folder import open_release
+
+        checked = open_release(release)  # only files its SHA256SUMS lists, regular, matching
+        base = str(checked.root.resolve())
+        descriptor = read_json(checked.path(assets.DESCRIPTOR), shown=str(checked.root / assets.DESCRIPTOR))
     shown = f"{release.rstrip('/')}/{assets.DESCRIPTOR}"
     resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
     if not isinstance(resources, list) or not resources:
         raise UnusableInput("'resources' must be a non-empty list", path=shown)
     views = []
-    for res in resources:
+    for index, res in enumerate(resources):
         name = res.get("name") if isinstance(res, dict) else None
         if not isinstance(name, str) or not SAFE_NAME.match(name):
             raise UnusableInput(f"resource name {name!r} is not a plain file name", path=shown)
+        check_name(name, shown=shown, field=f"resources[{index}].name")
         location = f"{base}/{assets.parquet_asset(name)}"
-        if not is_url(location) and not Path(location).is_file():
+        if checked is not None and assets.parquet_asset(name) not in checked.sums:
             raise UnusableInput(f"resource {name!r}: {assets.parquet_asset(name)} is missing", path=release)
         views.append((name, f"read_parquet({sql_string(location)})", location))
     return views
@@ -185,6 +253,8 @@ def open_connection():
         "memory_limit": MEMORY_LIMIT,
         "temp_directory": "",
     })
+    for setting in MACHINE_PATH_SETTINGS:  # a query needs none of these paths; set before any secret is used
+        con.execute(f"SET {setting} = ''")
     con.execute("SET enable_progress_bar = false")  # a session option: not accepted in config
     return con
 
@@ -241,14 +311,25 @@ def check_read_only(con: Any, sql: str) -> set[str] | None:
         raise QueryError(f"give exactly one SQL statement (got {len(statements)})")
     kind = statements[0].type.name
     if kind not in ALLOWED_STATEMENTS:
-        if not kind.replace("_", "").isalnum():  # DuckDB names a few kinds '???'
-            kind = (sql.split() or ["this"])[0].upper()
+        if not kind.replace("_", "").isalnum() or kind == "LOAD":  # '???', or INSTALL parsed as LOAD
+            kind = _leading_keywords(sql)
         raise QueryError(f"refused {kind} statement: the package is read-only; only SELECT queries run")
     try:  # parses only, reads nothing; the sealed run reports any real problem
         names = {n.lower() for n in con.get_table_names(sql)}
     except duckdb.Error:
         return None
     return names or None
+
+
+def _leading_keywords(sql: str) -> str:
+    """The statement's own first keyword(s) (``INSTALL``, ``FORCE INSTALL``), after any comment."""
+    words = re.sub(r"--[^\n]*|/\*.*?\*/", " ", sql, flags=re.S).split()
+    if not words:
+        return "this"
+    first = re.sub(r"[^A-Za-z_]", "", words[0]).upper() or "this"
+    if first == "FORCE" and len(words) > 1:
+        return f"FORCE {re.sub(r'[^A-Za-z_]', '', words[1]).upper()}"
+    return first
 
 
 def run(sql: str, *, package: str | Path = ".", release: str | None = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -10,6 +11,14 @@ from typing import Any
 import click
 
 from bgopendata.errors import EXIT_UNUSABLE, BgError
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with every control character escaped (``\\x1b``), so nothing that came from a
+    server or a file can move the cursor, recolour or rewrite the user's terminal."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def clean_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -20,11 +29,11 @@ def clean_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except BgError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(escape_controls(f"error: {exc}"), err=True)
             sys.exit(exc.exit_code)
         except OSError as exc:
             where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
-            click.echo(f"error: {where}{exc.strerror or exc}", err=True)
+            click.echo(escape_controls(f"error: {where}{exc.strerror or exc}"), err=True)
             sys.exit(EXIT_UNUSABLE)
         except KeyboardInterrupt:
             click.echo("error: interrupted", err=True)

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from bgopendata.extras import require
+from bgopendata.number_syntax import INTEGER, NUMBER
 from bgopendata.package import Package, Resource
 from bgopendata.report import Problem
 from bgopendata.sql import identifier as q
@@ -40,7 +41,6 @@ from bgopendata.tableschema.types import FALSE_VALUES, TRUE_VALUES, duckdb_type,
 from bgopendata.validation.lexical import (MAX_HEADER_BYTES, MESSAGES, NON_FINITE, head_problem,
                                            wrong_delimiter)
 
-NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"  # a number as Table Schema writes it
 MEMORY_LIMIT = "450MB"  # with Python, pandas, pandera and ibis (about 200 MB): under 1 GB
 REJECT_CODES = {"MISSING COLUMNS": "missing-cell", "TOO MANY COLUMNS": "extra-cell",
                 "INVALID ENCODING": "encoding-error", "INVALID UNICODE": "encoding-error",
@@ -244,6 +244,7 @@ class TypedTables:
         for res in self.package.resources:
             if res.name in self.tables:
                 self._cells(res)
+                self._formulas(res)
         for res in self.package.resources:
             if res.name in self.tables:
                 self._keys(res)
@@ -301,6 +302,25 @@ class TypedTables:
                      for row, case in failure.cases]
             found.sort(key=lambda p: p.line or 0)
             self.examples.add(f"{res.name}/{code}/{name}", found, failure.total)
+
+    def _formulas(self, res: Resource) -> None:
+        """Text cells a spreadsheet would run as a formula: warnings (see ``bgopendata.formulas``)."""
+        from bgopendata.formulas import FORMULA, formula_message
+
+        table = self.tables[res.name]
+        for spec in res.schema.get("fields", []):
+            if not isinstance(spec, dict) or spec.get("type", "string") != "string":
+                continue
+            column = q(spec["name"])
+            rows = self.con.execute(f"""
+                SELECT __line, {column}, count(*) OVER () FROM {table}
+                WHERE regexp_full_match({column}, {lit(FORMULA)}) ORDER BY __line
+                LIMIT {self.max_examples}""").fetchall()
+            if rows:
+                found = [Problem(code="structure/formula-injection", severity="warning", message=formula_message(cell),
+                                 resource=res.name, path=res.relpath, line=int(line), fields=[spec["name"]])
+                         for line, cell, _ in rows]
+                self.examples.add(f"{res.name}/formula-injection/{spec['name']}", found, rows[0][2])
 
     def _cast_problems(self, res: Resource) -> None:
         """Type errors and non-finite numbers: the raw text of the failed cells, kept at load."""
@@ -420,11 +440,10 @@ def _cell_sql(column: str, spec: dict, missing: list[str]) -> tuple[str, list[tu
     non_finite = ", ".join(lit(x) for x in NON_FINITE)
     target = duckdb_type(spec, exact=True)  # the one type map: numbers as exact decimals
     if type_ == "integer":
-        value = (f"CASE WHEN NOT (contains({raw}, '.') OR contains(lower({raw}), 'e')) "
-                 f"THEN TRY_CAST({raw} AS {target}) END")
+        value = f"CASE WHEN regexp_full_match({raw}, {lit(INTEGER)}) THEN TRY_CAST({raw} AS {target}) END"
     elif type_ == "number":
         # exact to 6 decimals below 1e12; a valid number outside that is kept as NULL (rules skip it)
-        value = f"TRY_CAST({raw} AS {target})"
+        value = f"CASE WHEN regexp_full_match({raw}, {lit(NUMBER)}) THEN TRY_CAST({raw} AS {target}) END"
         checks.append(problem("non-finite-number",
                               f"{typed} IS NULL AND {raw} IS NOT NULL AND NOT {empty} AND (lower(trim({raw})) IN ({non_finite}) OR "
                               f"(regexp_full_match({raw}, {lit(NUMBER)}) AND NOT isfinite(TRY_CAST({raw} AS DOUBLE))))"))

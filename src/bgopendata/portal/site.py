@@ -73,9 +73,14 @@ def write_site(package: Package, folder: Path, artifacts: list[Artifact], releas
         (folder / asset).write_text(_template_text(asset), encoding="utf-8")
     downloads = folder / "download"
     downloads.mkdir()
-    for path in sorted(release_dir.iterdir()):
-        if path.is_file():
-            shutil.copyfile(path, downloads / path.name)
+    # only the files the release's SHA256SUMS lists, each a regular file matching its sum:
+    # a stray file or a symlink to a private one in the release folder is never published
+    from bgopendata.release_folder import open_release
+
+    checked = open_release(release_dir)
+    for name, path in checked.files.items():
+        shutil.copyfile(path, downloads / name)
+    shutil.copyfile(checked.root / "SHA256SUMS", downloads / "SHA256SUMS")
     charts = render_all(package, folder / "charts", LANGS)
     sizes = {key: _svg_size(path) for key, path in charts.items()}
     tables = {res.name: _read_rows(res) for res in package.resources}

@@ -24,9 +24,10 @@ from pathlib import Path
 
 from bgopendata.publish import assets as assets
 from bgopendata.atomic import remove_dead_staging, swap_into_place, sync_folder
-from bgopendata.checksums import format_sums, sha256_file
+from bgopendata.checksums import format_sums, parse_sums, sha256_file
 from bgopendata.errors import UnusableInput
 from bgopendata.guards import require_valid, safe_destination
+from bgopendata.names import file_inside
 from bgopendata.package import Package, open_package
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date zip can store; any fixed date works
@@ -58,6 +59,7 @@ def build(package_path: str | Path = ".", out: str | Path = "dist") -> Release:
     try:
         write_release(package, staging)
         sync_folder(staging)
+        keep_unlisted(dest, staging)
         swap_into_place(staging, dest)  # afterwards ``staging`` holds the old release, if any
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -70,10 +72,10 @@ def write_release(package: Package, folder: Path) -> None:
     from bgopendata.publish.parquet import read_typed, write_parquet
 
     tables = {}
-    for res in package.resources:
-        shutil.copyfile(res.path, folder / assets.csv_asset(res.name))
+    for res in package.resources:  # ``file_inside``: no name becomes a path outside the release
+        shutil.copyfile(res.path, file_inside(folder, assets.csv_asset(res.name)))
         tables[res.name] = read_typed(res)
-        write_parquet(tables[res.name], folder / assets.parquet_asset(res.name))
+        write_parquet(tables[res.name], file_inside(folder, assets.parquet_asset(res.name)))
     write_database(package, tables, folder / assets.DATABASE)
     descriptor = release_descriptor(package, folder)
     (folder / assets.DESCRIPTOR).write_text(
@@ -90,7 +92,7 @@ def release_descriptor(package: Package, folder: Path) -> dict:
     if package.rules is not None:
         descriptor["rules"] = copy.deepcopy(package.rules)
     for res_desc, res in zip(descriptor["resources"], package.resources):
-        csv_file = folder / assets.csv_asset(res.name)
+        csv_file = file_inside(folder, assets.csv_asset(res.name))
         res_desc["path"] = csv_file.name
         res_desc["schema"] = copy.deepcopy(res.schema)
         if res.rules is not None:
@@ -105,9 +107,43 @@ def write_archive(package: Package, folder: Path) -> None:
     members = [assets.DESCRIPTOR] + sorted(assets.csv_asset(r.name) for r in package.resources)
     with zipfile.ZipFile(folder / assets.ARCHIVE, "w") as archive:
         for name in members:
+            file_inside(folder, name)  # a member is always bgopendata/<plain name>
             info = zipfile.ZipInfo(f"{assets.ARCHIVE_FOLDER}/{name}", date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3  # Unix, whatever the building machine
             archive.writestr(info, (folder / name).read_bytes(), compresslevel=9)
 
+
+def keep_unlisted(old: Path, staging: Path) -> None:
+    """Carry into the new release every entry of the old one that its SHA256SUMS does not list.
+
+    The swap replaces the whole folder; without this, a file the user put next to an older
+    release (notes, a README, another tool's output) would be deleted with it. Only what the
+    earlier release wrote, which its SHA256SUMS lists, is removed. Entries are hard-linked
+    (copied where links fail), so the old release stays whole until the swap.
+    """
+    if not old.is_dir() or not (old / assets.CHECKSUMS).is_file():
+        return
+    sums_file = old / assets.CHECKSUMS
+    listed = set(parse_sums(sums_file.read_text("utf-8", errors="replace"), shown=str(sums_file)))
+    for entry in sorted(old.iterdir()):
+        if entry.name in listed or entry.name == assets.CHECKSUMS:
+            continue
+        target = staging / entry.name
+        if target.exists() or target.is_symlink():
+            raise UnusableInput(f"{entry.name} is not listed in the older release's {assets.CHECKSUMS} but the "
+                                "new release writes it; move it away first", path=str(old))
+        if entry.is_symlink():
+            os.symlink(os.readlink(entry), target)
+        elif entry.is_dir():
+            shutil.copytree(entry, target, symlinks=True, copy_function=_link_or_copy)
+        else:
+            _link_or_copy(str(entry), str(target))
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(source, target, follow_symlinks=False)

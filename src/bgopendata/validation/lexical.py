@@ -18,6 +18,7 @@ import math
 from collections.abc import Iterator
 from pathlib import Path
 
+from bgopendata.number_syntax import is_integer, is_number, python_reads_it
 from bgopendata.report import Problem
 
 MAX_HEADER_BYTES = 1 << 20          # a header longer than 1 MiB is not a header
@@ -73,8 +74,9 @@ def _finite_or_not_a_number(cell: str) -> bool:
 def check_csv(path: Path, shown: str, resource: str, schema: dict) -> list[Problem]:
     """All lexical problems of one CSV file; an empty list means frictionless may read it."""
     fields = [f.get("name") for f in schema.get("fields", []) if isinstance(f, dict)]
-    numeric = {i for i, f in enumerate(schema.get("fields", []))
+    numeric = {i: f["type"] for i, f in enumerate(schema.get("fields", []))
                if isinstance(f, dict) and f.get("type") in ("number", "integer")}
+    numeric = _NumericFields(numeric, schema.get("missingValues", [""]))
 
     def problem(code: str, message: str, line: int | None = None, field: str | None = None) -> Problem:
         return Problem(code=f"structure/{code}", message=message, resource=resource, path=shown,
@@ -134,5 +136,25 @@ def _check_lines(handle: io.BufferedReader, fields: list, numeric: set[int], pro
             if index < len(cells) and not _finite_or_not_a_number(cells[index]):
                 yield problem("non-finite-number", MESSAGES["non-finite-number"].format(found=cells[index][:40]),
                               line_no, fields[index])
+            elif index < len(cells) and numeric.lenient(index, cells[index]):
+                yield problem("type-error", f"{cells[index][:40]!r} is not a valid {numeric.types[index]}: the Table "
+                                            "Schema syntax has digits, one '.', an exponent and a sign only "
+                                            "(no '_', spaces or other digits)", line_no, fields[index])
     if header is not None and rows == 0:
         yield problem("no-data-rows", MESSAGES["no-data-rows"], 1)
+
+
+class _NumericFields(dict):
+    """The numeric columns of a schema, and which of their cells Python would read too leniently."""
+
+    def __init__(self, types: dict[int, str], missing: list) -> None:
+        super().__init__(types)
+        self.types = types
+        self.missing = set(missing) if isinstance(missing, list) else {""}
+
+    def lenient(self, index: int, cell: str) -> bool:
+        """True for a cell Python reads as a number but the Table Schema syntax refuses (``1_778``)."""
+        if cell in self.missing:
+            return False
+        strict = is_integer(cell) if self.types[index] == "integer" else is_number(cell)
+        return not strict and python_reads_it(cell, self.types[index])

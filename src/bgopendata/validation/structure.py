@@ -9,11 +9,14 @@ valid), and maps its errors onto our ``Problem`` model with file, line and field
 from __future__ import annotations
 
 import copy
+import csv
+import re
 from typing import Any
 
 from bgopendata.validation.lexical import check_csv
 from bgopendata.errors import UnusableInput
-from bgopendata.package import Package
+from bgopendata.formulas import formula_message, looks_like_formula
+from bgopendata.package import Package, offline_profile
 from bgopendata.report import Problem
 
 # Our published CSVs are always UTF-8, comma-separated, with one header row.
@@ -29,15 +32,31 @@ UNUSABLE_TYPES = {"package-error", "resource-error", "schema-error", "field-erro
 def pinned_descriptor(package: Package) -> dict[str, Any]:
     """The descriptor as frictionless should see it: schemas inlined, dialect and encoding pinned."""
     descriptor = copy.deepcopy(package.descriptor)
+    _offline_profiles(descriptor)
     for res_desc, res in zip(descriptor["resources"], package.resources):
+        _offline_profiles(res_desc)
         res_desc["schema"] = copy.deepcopy(res.schema)
+        res_desc["schema"].pop("$schema", None)
+        res_desc["schema"].pop("profile", None)
+        for spec in res_desc["schema"].get("fields", []):
+            if isinstance(spec, dict) and isinstance(spec.get("constraints"), dict):
+                spec["constraints"].pop("pattern", None)  # checked in bounded time by ``pattern_problems``
         res_desc["format"] = "csv"
         res_desc["encoding"] = "utf-8"
         res_desc["dialect"] = dict(PINNED_DIALECT)
     return descriptor
 
 
+def _offline_profiles(descriptor: dict[str, Any]) -> None:
+    """Replace a profile URL by its standard identifier and drop ``$schema``, so frictionless
+    resolves them from its own copies and never fetches (``open_package`` refused unknown ones)."""
+    descriptor.pop("$schema", None)
+    if "profile" in descriptor:
+        descriptor["profile"] = offline_profile(descriptor["profile"], shown="datapackage.json", field="profile")
+
+
 MAX_MESSAGE_CHARS = 300
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # frictionless quotes cells raw; a report shows them escaped
 
 
 def check_lexical(package: Package) -> list[Problem]:
@@ -74,7 +93,68 @@ def check_structure(package: Package, *, lexical_checked: bool = False) -> list[
     for task in report.tasks:
         for err in task.errors:
             problems.append(_problem_from_error(err, resource=task.name, path=paths.get(task.name)))
+    for res in package.resources:
+        problems += pattern_problems(res) + formula_warnings(res)
     return problems
+
+
+def _rows(res: Any):
+    """``(line, {field: cell})`` for each data row (cells never span lines in our CSVs)."""
+    with res.path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        for line, cells in enumerate(reader, start=2):
+            yield line, dict(zip(header, cells))
+
+
+def pattern_problems(res: Any) -> list[Problem]:
+    """The ``pattern`` constraints, matched whole by RE2 as the DuckDB engine does: linear time,
+    so a crafted cell cannot make ``(a+)+$`` backtrack for ever, and the same verdict on both."""
+    patterns = {}
+    for spec in res.schema.get("fields", []):
+        pattern = (spec.get("constraints") or {}).get("pattern") if isinstance(spec, dict) else None
+        if isinstance(pattern, str):
+            try:
+                import re2
+            except ImportError:
+                raise UnusableInput("pattern constraints need the google-re2 package (pip install google-re2)",
+                                    path=res.schema_path or "datapackage.json", field=spec["name"]) from None
+            try:
+                patterns[spec["name"]] = (pattern, re2.compile(pattern))
+            except re2.error:
+                raise UnusableInput(f"pattern {pattern!r} uses a feature RE2 lacks (look-around, back-"
+                                    "references); write it without", path=res.schema_path or "datapackage.json",
+                                    field=spec["name"]) from None
+    if not patterns:
+        return []
+    missing = set(res.schema.get("missingValues", [""]))
+    found = []
+    for line, row in _rows(res):
+        for name, (pattern, compiled) in patterns.items():
+            cell = row.get(name)
+            if cell is None or cell in missing or compiled.fullmatch(cell):
+                continue
+            found.append(Problem(code="structure/constraint-error", severity="error", resource=res.name,
+                                 path=res.relpath, line=line, fields=[name],
+                                 message=f"the cell {cell[:40]!r} does not match the pattern {pattern!r}"))
+    return found
+
+
+def formula_warnings(res: Any) -> list[Problem]:
+    """Text cells a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``@SUM(...)``): a warning."""
+    text = {f["name"] for f in res.schema.get("fields", [])
+            if isinstance(f, dict) and f.get("type", "string") == "string"}
+    if not text:
+        return []
+    found = []
+    for line, row in _rows(res):
+        for name in sorted(text):
+            cell = row.get(name) or ""
+            if looks_like_formula(cell):
+                found.append(Problem(code="structure/formula-injection", severity="warning", resource=res.name,
+                                     path=res.relpath, line=line, fields=[name],
+                                     message=formula_message(cell)))
+    return found
 
 
 def _problem_from_error(err: Any, *, resource: str | None, path: str | None) -> Problem:
@@ -85,6 +165,8 @@ def _problem_from_error(err: Any, *, resource: str | None, path: str | None) -> 
     label = getattr(err, "label", None)
     fields = [field_name] if field_name else ([label] if label else [])
     message = " ".join(str(getattr(err, "message", None) or getattr(err, "note", "") or err.title).split())
+    message = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), message)  # cell text
+    fields = [_CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), f) for f in fields]
     if len(message) > MAX_MESSAGE_CHARS:
         message = message[:MAX_MESSAGE_CHARS - 1] + "\u2026"
     return Problem(
