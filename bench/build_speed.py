@@ -29,8 +29,7 @@ def main() -> None:
         out = Path(tmp) / "dist"
         build_cmd = [exe, "build", str(args.package), "--out", str(out)]
         validate_cmd = [exe, "validate", str(args.package)]
-        medians = report(side_by_side({"bgopendata build": build_cmd, "bgopendata validate": validate_cmd},
-                                      args.runs))
+        medians = report(side_by_side({"bgopendata build": build_cmd, "bgopendata validate": validate_cmd}, args.runs))
         b, v = medians["bgopendata build"], medians["bgopendata validate"]
         print(f"ratio build/validate {b / v:.2f}x; writing the release costs about {b - v:.2f} s")
         sizes = {p.name: p.stat().st_size for p in sorted(out.iterdir())}

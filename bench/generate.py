@@ -30,9 +30,15 @@ FIRST_YEAR = 2000
 # (sectors, years) tried in order; partners fill the rest of the requested size (10-190).
 SHAPES = [(20, 25), (10, 25), (5, 20), (2, 10), (1, 5)]
 KINDS = ["type-error", "primary-key", "foreign-key", "constraint", "shares-sum", "growth", "ranking"]
-CODES = {"type-error": "structure/type-error", "primary-key": "structure/primary-key",
-         "foreign-key": "structure/foreign-key", "constraint": "structure/constraint-error",
-         "shares-sum": "group-shares-sum", "growth": "group-growth", "ranking": "group-ranking"}
+CODES = {
+    "type-error": "structure/type-error",
+    "primary-key": "structure/primary-key",
+    "foreign-key": "structure/foreign-key",
+    "constraint": "structure/constraint-error",
+    "shares-sum": "group-shares-sum",
+    "growth": "group-growth",
+    "ranking": "group-ranking",
+}
 
 
 def shape(rows: int) -> tuple[int, int, int]:
@@ -74,34 +80,64 @@ def schemas() -> dict[str, dict]:
             {"fields": ["partner"], "reference": {"resource": "countries", "fields": ["country_id"]}},
         ],
     }
-    provinces = {"fields": [_field("province_id", "string", required=True, unique=True,
-                                   pattern="[a-z0-9-]+"),
-                            _field("name", "string", required=True), _field("istat_code", "string")],
-                 "primaryKey": ["province_id"]}
-    sectors = {"fields": [_field("sector_id", "string", required=True, unique=True),
-                          _field("name_en", "string", required=True)],
-               "primaryKey": ["sector_id"]}
-    countries = {"fields": [_field("country_id", "string", required=True, unique=True, pattern="[a-z]{2}"),
-                            _field("name_en", "string", required=True)],
-                 "primaryKey": ["country_id"]}
+    provinces = {
+        "fields": [
+            _field("province_id", "string", required=True, unique=True, pattern="[a-z0-9-]+"),
+            _field("name", "string", required=True),
+            _field("istat_code", "string"),
+        ],
+        "primaryKey": ["province_id"],
+    }
+    sectors = {
+        "fields": [
+            _field("sector_id", "string", required=True, unique=True),
+            _field("name_en", "string", required=True),
+        ],
+        "primaryKey": ["sector_id"],
+    }
+    countries = {
+        "fields": [
+            _field("country_id", "string", required=True, unique=True, pattern="[a-z]{2}"),
+            _field("name_en", "string", required=True),
+        ],
+        "primaryKey": ["country_id"],
+    }
     del code
     return {"exports": exports, "provinces": provinces, "sectors": sectors, "countries": countries}
 
 
 def rules() -> dict[str, list[dict]]:
     """Each table's rules file (``rules/<table>.json``): the group rules of ``exports``."""
-    return {"exports": [
-        {"id": "partner-shares-sum-to-100", "kind": "group-shares-sum",
-         "description": "The partners' shares of a province's sector exports in a year sum to 100",
-         "group_by": ["province", "sector", "year"], "share": "share", "total": 100},
-        {"id": "growth-matches-values", "kind": "group-growth",
-         "description": "The yearly growth agrees with the previous and current values",
-         "series": ["province", "sector", "partner"], "time": "year", "value": "value", "qualifier": "qualifier",
-         "growth": "growth"},
-        {"id": "partner-ranks-follow-values", "kind": "group-ranking",
-         "description": "Partner ranks follow export values within a province, sector and year",
-         "group_by": ["province", "sector", "year"], "value": "value", "rank": "rank"},
-    ]}
+    return {
+        "exports": [
+            {
+                "id": "partner-shares-sum-to-100",
+                "kind": "group-shares-sum",
+                "description": "The partners' shares of a province's sector exports in a year sum to 100",
+                "group_by": ["province", "sector", "year"],
+                "share": "share",
+                "total": 100,
+            },
+            {
+                "id": "growth-matches-values",
+                "kind": "group-growth",
+                "description": "The yearly growth agrees with the previous and current values",
+                "series": ["province", "sector", "partner"],
+                "time": "year",
+                "value": "value",
+                "qualifier": "qualifier",
+                "growth": "growth",
+            },
+            {
+                "id": "partner-ranks-follow-values",
+                "kind": "group-ranking",
+                "description": "Partner ranks follow export values within a province, sector and year",
+                "group_by": ["province", "sector", "year"],
+                "value": "value",
+                "rank": "rank",
+            },
+        ]
+    }
 
 
 def _code_lists(out: Path, sectors: int, partners: int) -> None:
@@ -121,10 +157,18 @@ def _descriptor(schema_names: list[str]) -> dict:
     return {
         "name": "bgopendata-scale-bench",
         "title": "Synthetic exports by province, sector, partner and year (bench only)",
-        "resources": [{"name": n, "path": f"resources/{n}.csv", "schema": f"schemas/{n}.json",
-                       **({"rules": f"rules/{n}.json"} if n in rules() else {}),
-                       "format": "csv", "mediatype": "text/csv", "encoding": "utf-8"}
-                      for n in schema_names],
+        "resources": [
+            {
+                "name": n,
+                "path": f"resources/{n}.csv",
+                "schema": f"schemas/{n}.json",
+                **({"rules": f"rules/{n}.json"} if n in rules() else {}),
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+            }
+            for n in schema_names
+        ],
     }
 
 
@@ -141,17 +185,14 @@ def generate(out: Path, rows: int, inject: int = 0, seed: int = 7) -> dict:
     for name, schema in schemas().items():
         (out / "schemas" / f"{name}.json").write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
     for name, declared in rules().items():
-        (out / "rules" / f"{name}.json").write_text(json.dumps({"rules": declared}, indent=2) + "\n",
-                                                   encoding="utf-8")
-    (out / "datapackage.json").write_text(json.dumps(_descriptor(list(schemas())), indent=2) + "\n",
-                                          encoding="utf-8")
+        (out / "rules" / f"{name}.json").write_text(json.dumps({"rules": declared}, indent=2) + "\n", encoding="utf-8")
+    (out / "datapackage.json").write_text(json.dumps(_descriptor(list(schemas())), indent=2) + "\n", encoding="utf-8")
     _code_lists(out, sectors, partners)
     con = duckdb.connect()
     con.execute("SET preserve_insertion_order = true")
     letters = string.ascii_lowercase
     codes = [a + b for a in letters for b in letters][:partners]
-    con.execute("CREATE TABLE partners AS SELECT unnest($c) AS partner, generate_subscripts($c, 1) AS pn",
-                {"c": codes})
+    con.execute("CREATE TABLE partners AS SELECT unnest($c) AS partner, generate_subscripts($c, 1) AS pn", {"c": codes})
     # values: log-uniform over five orders of magnitude, rounded to 0.1 (never below 0.1)
     con.execute(f"""
         CREATE TABLE base AS
@@ -186,12 +227,18 @@ def generate(out: Path, rows: int, inject: int = 0, seed: int = 7) -> dict:
     expected = _inject(con, inject, sectors, years, partners) if inject else []
     columns = "province, sector, partner, year, value, unit, resolution, qualifier, share, growth, rank"
     target = out / "resources" / "exports.csv"
-    con.execute(f"COPY (SELECT {columns} FROM out ORDER BY line) TO '{target}' "
-                "(HEADER, DELIMITER ',', QUOTE '\"')")
+    con.execute(f"COPY (SELECT {columns} FROM out ORDER BY line) TO '{target}' (HEADER, DELIMITER ',', QUOTE '\"')")
     total = con.execute("SELECT count(*) FROM out").fetchone()[0]
-    summary = {"rows": total, "provinces": PROVINCES, "sectors": sectors, "years": years,
-               "partners": partners, "bytes": target.stat().st_size, "inject": inject,
-               "expected": expected}
+    summary = {
+        "rows": total,
+        "provinces": PROVINCES,
+        "sectors": sectors,
+        "years": years,
+        "partners": partners,
+        "bytes": target.stat().st_size,
+        "inject": inject,
+        "expected": expected,
+    }
     (out / "expected.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return summary
 
@@ -228,8 +275,9 @@ def _inject(con, n: int, sectors: int, years: int, partners: int) -> list[dict]:
             con.execute(f"UPDATE out SET qualifier = 'roughly' WHERE line = {line}")
             expected.append({"kind": kind, "line": line, "field": "qualifier"})
         elif kind == "shares-sum":
-            line = con.execute(f"SELECT line FROM out WHERE {where} ORDER BY share_num DESC, line LIMIT 1"
-                               ).fetchone()[0]
+            line = con.execute(f"SELECT line FROM out WHERE {where} ORDER BY share_num DESC, line LIMIT 1").fetchone()[
+                0
+            ]
             con.execute(f"UPDATE out SET share = (share_num + 10)::VARCHAR WHERE line = {line}")
             expected.append({"kind": kind, "line": line, "field": "share"})
         elif kind == "growth":
@@ -238,8 +286,10 @@ def _inject(con, n: int, sectors: int, years: int, partners: int) -> list[dict]:
                                    AND b.y = a.y - 1 WHERE a.p = {p} AND a.s = {s} AND a.y > {FIRST_YEAR}
                                    AND a.value_num >= 100 AND b.value_num >= 100
                                    ORDER BY a.y, a.line LIMIT 1""").fetchone()[0]
-            con.execute(f"UPDATE out SET growth = (coalesce(TRY_CAST(growth AS DECIMAL(18,1)), 0) + 50)::VARCHAR "
-                        f"WHERE line = {line}")
+            con.execute(
+                f"UPDATE out SET growth = (coalesce(TRY_CAST(growth AS DECIMAL(18,1)), 0) + 50)::VARCHAR "
+                f"WHERE line = {line}"
+            )
             expected.append({"kind": kind, "line": line, "field": "growth"})
         elif kind == "ranking":
             # swap ranks 1 and 2 where their values cannot be equal: the old first is flagged
@@ -268,8 +318,10 @@ def main() -> None:
     if repo in args.out.resolve().parents or args.out.resolve() == repo:
         raise SystemExit("--out must be outside the repository (e.g. /tmp/bg-1m)")
     summary = generate(args.out, args.rows, args.inject, args.seed)
-    print(f"{args.out}: {summary['rows']:,} rows ({summary['sectors']} sectors x {summary['partners']} partners "
-          f"x {summary['years']} years x {PROVINCES} provinces), {summary['bytes'] / 1e6:.0f} MB")
+    print(
+        f"{args.out}: {summary['rows']:,} rows ({summary['sectors']} sectors x {summary['partners']} partners "
+        f"x {summary['years']} years x {PROVINCES} provinces), {summary['bytes'] / 1e6:.0f} MB"
+    )
     if args.show:
         for e in summary["expected"]:
             print(f"  {e['code']:24} {e['path']}:{e['line']} [{e['field']}]")

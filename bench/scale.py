@@ -30,8 +30,9 @@ BIN = Path(sys.executable).parent
 def timed(cmd: list[str]) -> tuple[float, float, int]:
     """(wall seconds, peak RSS in MB, exit code) of one whole process, from /usr/bin/time."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
-        proc = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", out.name, *cmd],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.run(
+            ["/usr/bin/time", "-f", "%e %M", "-o", out.name, *cmd], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         wall, rss_kb = out.read().split()[-2:]
     return float(wall), int(rss_kb) / 1024, proc.returncode
 
@@ -53,8 +54,11 @@ def main() -> None:
         summary = json.loads((pkg / "expected.json").read_text())
         rows, mb = summary["rows"], summary["bytes"] / 1e6
         csv = pkg / "resources" / "exports.csv"
-        scan = [str(BIN / "python"), "-c",
-                f"import duckdb; duckdb.sql(\"SELECT count(*) FROM read_csv('{csv}')\").fetchall()"]
+        scan = [
+            str(BIN / "python"),
+            "-c",
+            f"import duckdb; duckdb.sql(\"SELECT count(*) FROM read_csv('{csv}')\").fetchall()",
+        ]
         ours = [str(BIN / "bgopendata"), "validate", "--engine", "duckdb", str(pkg)]
         floor_s, floor_mb, _ = median_of(scan, args.runs)
         ours_s, ours_mb, code = median_of(ours, args.runs)
@@ -66,12 +70,17 @@ def main() -> None:
         else:
             fr_s, fr_mb, fr_note = float("nan"), float("nan"), "not measured"
         name = pkg.name
-        for tool, s, m in ((f"bgopendata (exit {code})", ours_s, ours_mb), ("duckdb scan (floor)", floor_s, floor_mb),
-                           (f"frictionless ({fr_note})", fr_s, fr_mb)):
+        for tool, s, m in (
+            (f"bgopendata (exit {code})", ours_s, ours_mb),
+            ("duckdb scan (floor)", floor_s, floor_mb),
+            (f"frictionless ({fr_note})", fr_s, fr_mb),
+        ):
             print(f"{name:22} {rows:>11,} {mb:>5.0f} | {tool:24} {s:>8.2f} {m:>8.0f} {rows / s:>11,.0f}")
             name = ""
-        print(f"{'':42} goals: {fr_s / ours_s:6.1f}x faster than frictionless (>= 50), "
-              f"{ours_s / floor_s:4.2f}x the DuckDB floor (<= 2), peak {ours_mb:5.0f} MB (<= 1024)")
+        print(
+            f"{'':42} goals: {fr_s / ours_s:6.1f}x faster than frictionless (>= 50), "
+            f"{ours_s / floor_s:4.2f}x the DuckDB floor (<= 2), peak {ours_mb:5.0f} MB (<= 1024)"
+        )
 
 
 if __name__ == "__main__":

@@ -41,6 +41,8 @@ def report(times: dict[str, list[float]], *, unit: str = "s") -> dict[str, float
     scale = 1000 if unit == "ms" else 1
     medians = {name: statistics.median(ts) for name, ts in times.items()}
     for name, ts in times.items():
-        print(f"{name:<24} median {medians[name] * scale:8.2f} {unit}  (min {min(ts) * scale:.2f}, "
-              f"max {max(ts) * scale:.2f}, {len(ts)} runs)")
+        print(
+            f"{name:<24} median {medians[name] * scale:8.2f} {unit}  (min {min(ts) * scale:.2f}, "
+            f"max {max(ts) * scale:.2f}, {len(ts)} runs)"
+        )
     return medians

@@ -22,10 +22,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     bindir = Path(sys.executable).parent
-    times = side_by_side({
-        "bgopendata validate": [str(bindir / "bgopendata"), "validate", "."],
-        "frictionless validate": [str(bindir / "frictionless"), "validate", "datapackage.json"],
-    }, args.runs, cwd=Path(args.path))
+    times = side_by_side(
+        {
+            "bgopendata validate": [str(bindir / "bgopendata"), "validate", "."],
+            "frictionless validate": [str(bindir / "frictionless"), "validate", "datapackage.json"],
+        },
+        args.runs,
+        cwd=Path(args.path),
+    )
     medians = report(times)
     ratio = medians["bgopendata validate"] / medians["frictionless validate"]
     print(f"ratio bgopendata / frictionless: {ratio:.2f}x (goal <= 1.5x)")

@@ -26,9 +26,9 @@ import socket
 import struct
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 RANGE = re.compile(r"^bytes=(\d+)-(\d*)$")
 
@@ -128,7 +128,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             start = int(match.group(1))
             end = min(int(match.group(2)) if match.group(2) else end, len(data) - 1)
             status = 206
-        chunk = data[start:end + 1]
+        chunk = data[start : end + 1]
         self.send_response(status)
         self.send_header("Content-Type", "application/octet-stream")
         self.send_header("Accept-Ranges", "bytes")
@@ -172,7 +172,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             state.fire("drip")
             for i in range(len(chunk)):
                 try:
-                    self.wfile.write(chunk[i:i + 1])
+                    self.wfile.write(chunk[i : i + 1])
                     self.wfile.flush()
                 except OSError:  # the client gave up: that is the point
                     return
@@ -180,7 +180,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 time.sleep(state.drip[asset])
             return
         try:
-            self.wfile.write(chunk[:max(announced, 0)])
+            self.wfile.write(chunk[: max(announced, 0)])
         except OSError:  # the client stopped reading (a body past its declared size)
             self.close_connection = True
             return
@@ -218,8 +218,9 @@ def serve_release(releases: dict[str, Path], latest: str | None = None) -> Itera
     handler = type("Handler", (_Handler,), {"state": state})
     server = _Server(("127.0.0.1", 0), handler)
     state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)  # a quick shutdown: tests start many servers
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )  # a quick shutdown: tests start many servers
     thread.start()
     try:
         yield state

@@ -107,12 +107,15 @@ def mutants(package: Path) -> list[Mutant]:
                     news = _bumped_numbers(old, YEAR if column == "period" else None)
                 elif column in TEXT_COLUMNS:
                     language = _language_of(column, row, documents)
-                    news = [old[: m.start()] + bump_written(m.group(), language) + old[m.end():]
-                            for m in WRITTEN_NUMBER.finditer(old)][:1]
+                    news = [
+                        old[: m.start()] + bump_written(m.group(), language) + old[m.end() :]
+                        for m in WRITTEN_NUMBER.finditer(old)
+                    ][:1]
                 else:
                     continue
-                found += [Mutant(res["name"], res["path"], line, column, old, new, figure)
-                          for new in news if new != old]
+                found += [
+                    Mutant(res["name"], res["path"], line, column, old, new, figure) for new in news if new != old
+                ]
     return found
 
 
@@ -122,7 +125,7 @@ def _bumped_numbers(old: str, pattern: re.Pattern[str] | None) -> list[str]:
             return [bump_plain(old)]
         except ArithmeticError:
             return []
-    return [old[: m.start()] + bump_plain(m.group()) + old[m.end():] for m in pattern.finditer(old)]
+    return [old[: m.start()] + bump_plain(m.group()) + old[m.end() :] for m in pattern.finditer(old)]
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -223,7 +226,9 @@ def main(argv: list[str]) -> int:
     print(f"\n{len(todo)} mutants in {elapsed:.0f} s")
     for mutant, ok in sorted(results.items(), key=lambda item: item[0].cell):
         if not ok:
-            print(f"missed: {mutant.resource}:{mutant.line} {mutant.column} {mutant.old!r} -> {mutant.new!r} ({mutant.figure})")
+            print(
+                f"missed: {mutant.resource}:{mutant.line} {mutant.column} {mutant.old!r} -> {mutant.new!r} ({mutant.figure})"
+            )
     return 0
 
 

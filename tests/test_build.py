@@ -13,16 +13,26 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bgopendata.publish import assets as assets
 from bgopendata.cli import cli
+from bgopendata.publish import assets as assets
 from bgopendata.publish.build import build
 
 FIXTURE = Path(__file__).parent / "fixtures" / "release"
 ROOT = Path(__file__).resolve().parent.parent
-EXPECTED_ASSETS = sorted([
-    "SHA256SUMS", "datapackage.json", "bgopendata.duckdb", "bgopendata.zip",
-    "areas.csv", "sectors.csv", "exports.csv", "areas.parquet", "sectors.parquet", "exports.parquet",
-])
+EXPECTED_ASSETS = sorted(
+    [
+        "SHA256SUMS",
+        "datapackage.json",
+        "bgopendata.duckdb",
+        "bgopendata.zip",
+        "areas.csv",
+        "sectors.csv",
+        "exports.csv",
+        "areas.parquet",
+        "sectors.parquet",
+        "exports.parquet",
+    ]
+)
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +50,9 @@ def test_release_holds_exactly_the_documented_assets(release):
 
 
 def test_sha256sums_checks_with_coreutils(release):
-    done = subprocess.run(["sha256sum", "--strict", "-c", assets.CHECKSUMS], cwd=release,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["sha256sum", "--strict", "-c", assets.CHECKSUMS], cwd=release, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     listed = [line.split("  ", 1)[1] for line in (release / assets.CHECKSUMS).read_text().splitlines()]
     assert listed == sorted(n for n in EXPECTED_ASSETS if n != "SHA256SUMS")
@@ -86,17 +97,28 @@ def test_duckdb_file_has_typed_tables_keys_and_comments(release):
             "exports": "Export figures by area, sector and year.",
             "sectors": "Economic sectors named by the documents.",
         }
-        columns = {(t, c): (ty, com) for t, c, ty, com in con.execute(
-            "SELECT table_name, column_name, data_type, comment FROM duckdb_columns() "
-            "WHERE database_name = 'bgopendata'").fetchall()}
+        columns = {
+            (t, c): (ty, com)
+            for t, c, ty, com in con.execute(
+                "SELECT table_name, column_name, data_type, comment FROM duckdb_columns() "
+                "WHERE database_name = 'bgopendata'"
+            ).fetchall()
+        }
         assert columns[("exports", "value")] == ("DOUBLE", "The figure. (unit: see unit column)")
-        assert columns[("exports", "resolution")] == ("DOUBLE", "Place value of the last digit as written. (unit: same as value)")
+        assert columns[("exports", "resolution")] == (
+            "DOUBLE",
+            "Place value of the last digit as written. (unit: same as value)",
+        )
         assert columns[("exports", "year")][0] == "BIGINT"
         assert columns[("exports", "exact")][0] == "BOOLEAN"
         assert columns[("exports", "published")][0] == "DATE"
         assert columns[("areas", "area_id")] == ("VARCHAR", "Stable slug of the area.")
-        constraints = {(t, kind, tuple(cols)) for t, kind, cols in con.execute(
-            "SELECT table_name, constraint_type, constraint_column_names FROM duckdb_constraints()").fetchall()}
+        constraints = {
+            (t, kind, tuple(cols))
+            for t, kind, cols in con.execute(
+                "SELECT table_name, constraint_type, constraint_column_names FROM duckdb_constraints()"
+            ).fetchall()
+        }
         assert ("exports", "PRIMARY KEY", ("figure_id",)) in constraints
         assert ("exports", "FOREIGN KEY", ("geo",)) in constraints
         assert ("exports", "FOREIGN KEY", ("sector",)) in constraints
@@ -104,8 +126,9 @@ def test_duckdb_file_has_typed_tables_keys_and_comments(release):
         for name in ("areas", "sectors", "exports"):
             count = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
             assert count == len(rows_of(FIXTURE / "resources" / f"{name}.csv"))
-        assert con.execute("SELECT value, exact, published, sector FROM exports "
-                           "WHERE figure_id = 'exports-rank-2013-bergamo'").fetchone() == (4.0, False, None, None)
+        assert con.execute(
+            "SELECT value, exact, published, sector FROM exports WHERE figure_id = 'exports-rank-2013-bergamo'"
+        ).fetchone() == (4.0, False, None, None)
     finally:
         con.close()
 
@@ -153,8 +176,10 @@ def test_parquet_is_typed_zstd_and_self_documenting(release):
 def test_duckdb_reads_parquet_descriptions_back(release):
     import duckdb
 
-    found = duckdb.sql(f"SELECT decode(value) FROM parquet_kv_metadata('{release / 'areas.parquet'}') "
-                       "WHERE decode(key) = 'description'").fetchone()
+    found = duckdb.sql(
+        f"SELECT decode(value) FROM parquet_kv_metadata('{release / 'areas.parquet'}') "
+        "WHERE decode(key) = 'description'"
+    ).fetchone()
     assert found == ("Areas the figures describe: provinces, regions, countries.",)
 
 
@@ -162,8 +187,11 @@ def test_zip_is_the_release_package_with_fixed_dates(release):
     with zipfile.ZipFile(release / "bgopendata.zip") as archive:
         infos = archive.infolist()
         assert [i.filename for i in infos] == [
-            "bgopendata/datapackage.json", "bgopendata/areas.csv", "bgopendata/exports.csv",
-            "bgopendata/sectors.csv"]
+            "bgopendata/datapackage.json",
+            "bgopendata/areas.csv",
+            "bgopendata/exports.csv",
+            "bgopendata/sectors.csv",
+        ]
         assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
         for info in infos:
             assert archive.read(info) == (release / info.filename.split("/", 1)[1]).read_bytes()
@@ -251,8 +279,10 @@ def test_real_package_builds_and_its_database_answers(tmp_path):
         for name in names:
             count = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
             assert count == len(rows_of(ROOT / "resources" / f"{name}.csv")), name
-        undocumented = con.execute("SELECT table_name, column_name FROM duckdb_columns() "
-                                   "WHERE database_name = 'bgopendata' AND comment IS NULL").fetchall()
+        undocumented = con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() "
+            "WHERE database_name = 'bgopendata' AND comment IS NULL"
+        ).fetchall()
         assert undocumented == []
     finally:
         con.close()
@@ -268,9 +298,16 @@ def every_type_package(root: Path) -> Path:
     """A one-table package with a field of each Table Schema type the type map lists."""
     from bgopendata.tableschema.types import TYPES
 
-    cells = {"string": ["a", "b"], "integer": ["1", ""], "number": ["66.67", "7000000.25"],
-             "boolean": ["true", "false"], "date": ["2014-05-01", ""], "datetime": ["2014-05-01T10:30:00", ""],
-             "time": ["10:30:00", ""], "year": ["2013", "2014"]}
+    cells = {
+        "string": ["a", "b"],
+        "integer": ["1", ""],
+        "number": ["66.67", "7000000.25"],
+        "boolean": ["true", "false"],
+        "date": ["2014-05-01", ""],
+        "datetime": ["2014-05-01T10:30:00", ""],
+        "time": ["10:30:00", ""],
+        "year": ["2013", "2014"],
+    }
     assert set(cells) == set(TYPES)
     fields = [{"name": "id", "type": "string", "description": "Row id."}]
     fields += [{"name": f"a_{t}", "type": t, "description": f"A {t}."} for t in cells if t != "string"]
@@ -279,12 +316,29 @@ def every_type_package(root: Path) -> Path:
     (root / "schemas" / "every.json").write_text(json.dumps({"fields": fields, "primaryKey": ["id"]}), "utf-8")
     rows = [",".join(cells[f["type"]][i] for f in fields) for i in range(2)]
     (root / "resources" / "every.csv").write_text(
-        "\n".join([",".join(f["name"] for f in fields), *rows]) + "\n", "utf-8")
-    (root / "datapackage.json").write_text(json.dumps({
-        "name": "every-type", "title": "Every type", "version": "0.1.0",
-        "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
-        "resources": [{"name": "every", "path": "resources/every.csv", "schema": "schemas/every.json",
-                       "format": "csv", "mediatype": "text/csv", "encoding": "utf-8"}]}), "utf-8")
+        "\n".join([",".join(f["name"] for f in fields), *rows]) + "\n", "utf-8"
+    )
+    (root / "datapackage.json").write_text(
+        json.dumps(
+            {
+                "name": "every-type",
+                "title": "Every type",
+                "version": "0.1.0",
+                "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
+                "resources": [
+                    {
+                        "name": "every",
+                        "path": "resources/every.csv",
+                        "schema": "schemas/every.json",
+                        "format": "csv",
+                        "mediatype": "text/csv",
+                        "encoding": "utf-8",
+                    }
+                ],
+            }
+        ),
+        "utf-8",
+    )
     return root
 
 
@@ -308,9 +362,12 @@ def test_exports_and_the_validator_take_their_types_from_the_one_map(tmp_path):
         package = open_package(package_root)
         con = duckdb.connect(str(dist / assets.DATABASE), read_only=True)
         try:
-            published = {(t, c): ty for t, c, ty in con.execute(
-                "SELECT table_name, column_name, data_type FROM duckdb_columns() "
-                "WHERE database_name = 'bgopendata'").fetchall()}
+            published = {
+                (t, c): ty
+                for t, c, ty in con.execute(
+                    "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE database_name = 'bgopendata'"
+                ).fetchall()
+            }
         finally:
             con.close()
         with TypedTables(package) as tables:
@@ -319,9 +376,12 @@ def test_exports_and_the_validator_take_their_types_from_the_one_map(tmp_path):
                 fields = res.schema["fields"]
                 parquet = pq.read_table(dist / assets.parquet_asset(res.name))
                 frame = pd.read_parquet(dist / assets.parquet_asset(res.name), dtype_backend="numpy_nullable")
-                typed = dict(tables.con.execute(
-                    "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ?",
-                    [tables.tables[res.name] + "_raw"]).fetchall())
+                typed = dict(
+                    tables.con.execute(
+                        "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ?",
+                        [tables.tables[res.name] + "_raw"],
+                    ).fetchall()
+                )
                 view = tables.ibis.table(tables.tables[res.name])
                 assert view.drop("__failed").schema() == ibis_table(fields, tables.tables[res.name]).schema()
                 handed = tmp_path / f"{res.name}-typed.parquet"  # what the Spark engine hands to Spark
@@ -337,8 +397,12 @@ def test_exports_and_the_validator_take_their_types_from_the_one_map(tmp_path):
                     if f.get("type") == "number":
                         assert typed[name] == EXACT_NUMBER.duckdb
                         assert published[(res.name, name)] == TYPES["number"].duckdb
-                        exact = [v for (v,) in tables.con.execute(
-                            f'SELECT "{name}" FROM {tables.tables[res.name]} ORDER BY __line').fetchall()]
+                        exact = [
+                            v
+                            for (v,) in tables.con.execute(
+                                f'SELECT "{name}" FROM {tables.tables[res.name]} ORDER BY __line'
+                            ).fetchall()
+                        ]
                         doubles = parquet.column(name).to_pylist()
                         assert [None if v is None else Decimal(repr(v)) for v in doubles] == exact, name
 

@@ -6,10 +6,27 @@ import re
 
 import pytest
 
-from conftest import ROOT, read_rows
+from conftest import ROOT
 
-COMMON = ["figure_id", "geo", "period", "measure", "value", "unit", "resolution", "qualifier", "value_text",
-          "source_id", "document_id", "sentence_it", "sentence_en", "qualifier_it", "qualifier_en", "unit_en", "note"]
+COMMON = [
+    "figure_id",
+    "geo",
+    "period",
+    "measure",
+    "value",
+    "unit",
+    "resolution",
+    "qualifier",
+    "value_text",
+    "source_id",
+    "document_id",
+    "sentence_it",
+    "sentence_en",
+    "qualifier_it",
+    "qualifier_en",
+    "unit_en",
+    "note",
+]
 
 # Wording -> qualifier, in both languages. A value_text using one of these words must carry it.
 HEDGES = [
@@ -84,7 +101,9 @@ def test_values_are_plausible_for_their_unit(fact_tables, unit, low, high):
 def test_translation_differences_are_explained_in_the_note(fact_tables):
     for rows in fact_tables.values():
         for row in rows:
-            differs = (row["qualifier_it"] and row["qualifier_it"] != row["qualifier_en"]) or row["unit"] != row["unit_en"]
+            differs = (row["qualifier_it"] and row["qualifier_it"] != row["qualifier_en"]) or row["unit"] != row[
+                "unit_en"
+            ]
             if differs:
                 assert "English" in row["note"], row["figure_id"]
 
@@ -111,8 +130,20 @@ def test_provinces_carry_istat_and_nuts3_codes(tables):
 
 
 def test_datapackage_metadata(descriptor):
-    for key in ("name", "title", "title_it", "description", "description_it", "version", "licenses", "sources",
-                "contributors", "keywords", "spatial", "temporal"):
+    for key in (
+        "name",
+        "title",
+        "title_it",
+        "description",
+        "description_it",
+        "version",
+        "licenses",
+        "sources",
+        "contributors",
+        "keywords",
+        "spatial",
+        "temporal",
+    ):
         assert descriptor.get(key), key
     assert re.fullmatch(r"\d+\.\d+\.\d+", descriptor["version"])
     assert descriptor["spatial"]["nuts3"] == "ITC46"
@@ -122,19 +153,34 @@ def test_datapackage_metadata(descriptor):
 
 # Table Schema's own properties (v1 and v2); the field properties the package adds are listed
 # beside them, so that a new one is a decision, not a slip.
-TABLE_SCHEMA_KEYS = {"$schema", "fields", "fieldsMatch", "missingValues", "primaryKey", "uniqueKeys",
-                     "foreignKeys"}
-FIELD_KEYS = {"name", "title", "description", "type", "format", "constraints", "example", "rdfType",
-              "missingValues", "categories", "categoriesOrdered", "trueValues", "falseValues",
-              "bareNumber", "groupChar", "decimalChar"}
+TABLE_SCHEMA_KEYS = {"$schema", "fields", "fieldsMatch", "missingValues", "primaryKey", "uniqueKeys", "foreignKeys"}
+FIELD_KEYS = {
+    "name",
+    "title",
+    "description",
+    "type",
+    "format",
+    "constraints",
+    "example",
+    "rdfType",
+    "missingValues",
+    "categories",
+    "categoriesOrdered",
+    "trueValues",
+    "falseValues",
+    "bareNumber",
+    "groupChar",
+    "decimalChar",
+}
 OUR_FIELD_KEYS = {"title_it", "description_it", "unit"}
 
 
 def _schemas(descriptor) -> dict[str, dict]:
     import json
 
-    return {res["name"]: json.loads((ROOT / res["schema"]).read_text(encoding="utf-8"))
-            for res in descriptor["resources"]}
+    return {
+        res["name"]: json.loads((ROOT / res["schema"]).read_text(encoding="utf-8")) for res in descriptor["resources"]
+    }
 
 
 def test_every_table_schema_is_a_standard_one(descriptor):
@@ -148,8 +194,9 @@ def test_fact_table_schemas_carry_the_shared_fields_as_declared(descriptor):
     from bgopendata.tableschema.generate import drifted, shared_fields
 
     marker, shared = shared_fields(ROOT)
-    facts = {name: schema for name, schema in _schemas(descriptor).items()
-             if marker in [f["name"] for f in schema["fields"]]}
+    facts = {
+        name: schema for name, schema in _schemas(descriptor).items() if marker in [f["name"] for f in schema["fields"]]
+    }
     assert len(facts) >= 12
     for name, schema in facts.items():
         by_name = {f["name"]: f for f in schema["fields"]}
@@ -195,8 +242,12 @@ def test_package_wide_rules_are_declared_once_and_run_on_every_fact_table(fact_t
 
     text = "".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "rules").glob("*.json")))
     assert text.count('"kind": "translation-agrees"') == 1
-    expanded = [(res.name, rule["id"]) for res, _shown, rules in open_package(ROOT).rule_arrays()
-                for rule in rules if rule["kind"] == "translation-agrees"]
+    expanded = [
+        (res.name, rule["id"])
+        for res, _shown, rules in open_package(ROOT).rule_arrays()
+        for rule in rules
+        if rule["kind"] == "translation-agrees"
+    ]
     assert expanded == [(name, f"{name.replace('_', '-')}-translation-agrees") for name in fact_tables]
     assert not any("rules" in json.loads(p.read_text(encoding="utf-8")) for p in (ROOT / "schemas").glob("*.json"))
 
@@ -237,8 +288,11 @@ def test_the_docs_type_table_is_the_type_map():
 
     text = (ROOT / "docs" / "data-model.md").read_text(encoding="utf-8")
     section = text.split("## Types in each format", 1)[1]
-    rows = [[cell.replace("`", "").strip() for cell in line.strip().strip("|").split("|")]
-            for line in section.splitlines() if line.startswith("| ") and "---" not in line]
+    rows = [
+        [cell.replace("`", "").strip() for cell in line.strip().strip("|").split("|")]
+        for line in section.splitlines()
+        if line.startswith("| ") and "---" not in line
+    ]
     assert rows[0] == ["Table Schema", "DuckDB", "Arrow / Parquet", "ibis", "pandas", "Spark"]
     documented = {row[0]: tuple(row[1:]) for row in rows[1:]}
     expected = {name: astuple(types) for name, types in TYPES.items()}

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SH, SKOS
 
 from bgopendata.cli import cli
-from bgopendata.portal.dcat import dcat_graph, export_dcat, release_artifacts
 from bgopendata.package import read_json
+from bgopendata.portal.dcat import dcat_graph, export_dcat, release_artifacts
 from bgopendata.publish.build import build
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,8 +50,9 @@ def shacl_results(data: rdflib.Graph, shapes: rdflib.Graph) -> tuple[bool, list[
     import pyshacl
 
     conforms, results, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none")
-    messages = [str(m) for r in results.subjects(RDF.type, SH.ValidationResult)
-                for m in results.objects(r, SH.resultMessage)]
+    messages = [
+        str(m) for r in results.subjects(RDF.type, SH.ValidationResult) for m in results.objects(r, SH.resultMessage)
+    ]
     return conforms, messages
 
 
@@ -107,7 +108,11 @@ def test_dataset_carries_the_package_metadata_and_the_dcat_ap_it_properties(rele
     assert (dataset, RDF.type, DCATAPIT.Dataset) in graph
     assert str(graph.value(dataset, DCTERMS.identifier)).endswith(descriptor["name"])
     assert graph.value(dataset, DCTERMS.modified) is not None
-    assert (dataset, DCAT.theme, rdflib.URIRef("http://publications.europa.eu/resource/authority/data-theme/ECON")) in graph
+    assert (
+        dataset,
+        DCAT.theme,
+        rdflib.URIRef("http://publications.europa.eu/resource/authority/data-theme/ECON"),
+    ) in graph
     assert (dataset, DCTERMS.spatial, rdflib.URIRef("http://data.europa.eu/nuts/code/ITC46")) in graph
     assert graph.value(dataset, DCTERMS.accrualPeriodicity) is not None
     assert {str(k) for k in graph.objects(dataset, DCAT.keyword)} == set(descriptor["keywords"])
@@ -121,14 +126,17 @@ def test_dataset_carries_the_package_metadata_and_the_dcat_ap_it_properties(rele
     assert licences == {rdflib.URIRef("http://publications.europa.eu/resource/authority/licence/CC_BY_4_0")}
     catalog = next(graph.subjects(RDF.type, DCAT.Catalog))
     assert (catalog, DCAT.dataset, dataset) in graph
-    assert graph.value(rdflib.URIRef("http://publications.europa.eu/resource/authority/data-theme/ECON"),
-                       SKOS.prefLabel) is not None
+    assert (
+        graph.value(rdflib.URIRef("http://publications.europa.eu/resource/authority/data-theme/ECON"), SKOS.prefLabel)
+        is not None
+    )
 
 
 def test_cli_writes_json_ld_atomically(release, tmp_path):
     out = tmp_path / "catalog.jsonld"
-    result = CliRunner().invoke(cli, ["metadata", str(ROOT), "--release", str(release),
-                                      "--rdf-format", "json-ld", "--out", str(out)])
+    result = CliRunner().invoke(
+        cli, ["metadata", str(ROOT), "--release", str(release), "--rdf-format", "json-ld", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     graph = rdflib.Graph().parse(out, format="json-ld")
     assert len(list(graph.subjects(RDF.type, DCAT.Distribution))) == len(list(release.iterdir())) - 1

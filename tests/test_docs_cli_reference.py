@@ -38,7 +38,8 @@ def test_each_section_holds_what_the_command_prints_for_help():
 
 
 def test_the_documented_command_writes_the_page():
-    out = subprocess.run([sys.executable, "-m", "bgopendata.cli.reference"], capture_output=True,
-                         text=True, timeout=120, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-m", "bgopendata.cli.reference"], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout == CLI_DOC.read_text(encoding="utf-8")

@@ -85,6 +85,7 @@ def test_every_repository_path_named_exists(page):
 @pytest.mark.parametrize("page", PAGES, ids=_page_id)
 def test_every_module_named_exists(page):
     """`bgopendata.a.b` or `bgopendata.a.b.attribute`: the module file is in src/."""
+
     def exists(dotted: str) -> bool:
         parts = dotted.split(".")
         for end in (len(parts), len(parts) - 1):

@@ -14,7 +14,6 @@ from bgopendata.errors import InvalidData, UnusableInput
 from http_release_server import serve_release
 
 
-
 @pytest.fixture(autouse=True)
 def quick_backoff(monkeypatch):
     monkeypatch.setattr(download_module, "BACKOFF_SECONDS", 0.01)
@@ -28,12 +27,15 @@ def listing(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())} if folder.exists() else {}
 
 
-@pytest.mark.parametrize("fmt, files", [
-    ("csv", ["SHA256SUMS", "areas.csv", "datapackage.json", "exports.csv", "sectors.csv"]),
-    ("parquet", ["SHA256SUMS", "areas.parquet", "datapackage.json", "exports.parquet", "sectors.parquet"]),
-    ("duckdb", ["SHA256SUMS", "bgopendata.duckdb"]),
-    ("zip", ["SHA256SUMS", "bgopendata.zip"]),
-])
+@pytest.mark.parametrize(
+    "fmt, files",
+    [
+        ("csv", ["SHA256SUMS", "areas.csv", "datapackage.json", "exports.csv", "sectors.csv"]),
+        ("parquet", ["SHA256SUMS", "areas.parquet", "datapackage.json", "exports.parquet", "sectors.parquet"]),
+        ("duckdb", ["SHA256SUMS", "bgopendata.duckdb"]),
+        ("zip", ["SHA256SUMS", "bgopendata.zip"]),
+    ],
+)
 def test_each_format_arrives_identical_to_the_release(server, release, tmp_path, fmt, files):
     result = fetch(server, "--format", fmt, "--dest", str(tmp_path / "data"))
     assert result.exit_code == 0, result.stderr
@@ -53,8 +55,11 @@ def test_latest_follows_the_redirect_and_a_tag_goes_straight(server, tmp_path):
 
 
 def test_base_url_comes_from_the_environment(server, tmp_path):
-    result = CliRunner().invoke(cli, ["download", "--format", "duckdb", "--dest", str(tmp_path / "d")],
-                                env={"BGOPENDATA_BASE_URL": server.base_url})
+    result = CliRunner().invoke(
+        cli,
+        ["download", "--format", "duckdb", "--dest", str(tmp_path / "d")],
+        env={"BGOPENDATA_BASE_URL": server.base_url},
+    )
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / "d" / "bgopendata.duckdb").is_file()
 
@@ -62,8 +67,9 @@ def test_base_url_comes_from_the_environment(server, tmp_path):
 def test_unknown_version_is_a_404_and_leaves_no_folder(server, tmp_path):
     result = fetch(server, "--version", "v9.9.9", "--dest", str(tmp_path / "data"))
     assert result.exit_code == 2
-    assert result.stderr == (f"error: {server.base_url}/download/v9.9.9/SHA256SUMS: "
-                             "HTTP 404 Not Found (no such release or asset)\n")
+    assert result.stderr == (
+        f"error: {server.base_url}/download/v9.9.9/SHA256SUMS: HTTP 404 Not Found (no such release or asset)\n"
+    )
     assert list(tmp_path.iterdir()) == []
 
 
@@ -116,10 +122,14 @@ def test_asset_missing_from_the_release_is_refused(tmp_path, release):
 
 def test_library_reports_progress_and_returns_paths(server, tmp_path):
     seen: list[tuple[str, int, int | None]] = []
-    paths = download_module.download("latest", "parquet", tmp_path, server.base_url,
-                                     progress=lambda *a: seen.append(a))
-    assert [p.name for p in paths] == ["datapackage.json", "areas.parquet", "exports.parquet",
-                                       "sectors.parquet", "SHA256SUMS"]
+    paths = download_module.download("latest", "parquet", tmp_path, server.base_url, progress=lambda *a: seen.append(a))
+    assert [p.name for p in paths] == [
+        "datapackage.json",
+        "areas.parquet",
+        "exports.parquet",
+        "sectors.parquet",
+        "SHA256SUMS",
+    ]
     finals = {name: (got, total) for name, got, total in seen}
     assert all(got == total for got, total in finals.values())
     sums = dict(reversed(line.split("  ")) for line in (tmp_path / "SHA256SUMS").read_text().splitlines())
@@ -127,11 +137,14 @@ def test_library_reports_progress_and_returns_paths(server, tmp_path):
         assert hashlib.sha256(path.read_bytes()).hexdigest() == sums[path.name]
 
 
-@pytest.mark.parametrize("kwargs, error", [
-    ({"version": "1.x"}, UnusableInput),
-    ({"fmt": "xlsx"}, UnusableInput),
-    ({"base": "file:///etc"}, UnusableInput),
-])
+@pytest.mark.parametrize(
+    "kwargs, error",
+    [
+        ({"version": "1.x"}, UnusableInput),
+        ({"fmt": "xlsx"}, UnusableInput),
+        ({"base": "file:///etc"}, UnusableInput),
+    ],
+)
 def test_bad_arguments_are_refused_before_any_request(kwargs, error, tmp_path):
     with pytest.raises(error):
         download_module.download(**{"dest": tmp_path / "d", "base": "http://127.0.0.1:9", **kwargs})

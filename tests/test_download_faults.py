@@ -42,8 +42,9 @@ def dest(tmp_path) -> Path:
 
 def everything(tmp_path: Path) -> dict[str, bytes | None]:
     """Every path under tmp_path, hidden ones included (None for a folder)."""
-    return {str(p.relative_to(tmp_path)): (p.read_bytes() if p.is_file() else None)
-            for p in sorted(tmp_path.rglob("*"))}
+    return {
+        str(p.relative_to(tmp_path)): (p.read_bytes() if p.is_file() else None) for p in sorted(tmp_path.rglob("*"))
+    }
 
 
 def fetch(server, dest: Path, *args: str):
@@ -98,10 +99,12 @@ def inject(server, fault: str, asset: str, release: Path) -> None:
         raise ValueError(fault)
 
 
-@pytest.mark.parametrize("fault, asset, fmt, code, message, tries", PERMANENT,
-                         ids=[f"{f}-{a}" for f, a, *_ in PERMANENT])
+@pytest.mark.parametrize(
+    "fault, asset, fmt, code, message, tries", PERMANENT, ids=[f"{f}-{a}" for f, a, *_ in PERMANENT]
+)
 def test_a_lasting_fault_is_refused_and_leaves_the_destination_as_it_was(
-        fault, asset, fmt, code, message, tries, server, release, dest, tmp_path, pauses):
+    fault, asset, fmt, code, message, tries, server, release, dest, tmp_path, pauses
+):
     before = everything(tmp_path)
     inject(server, fault, asset, release)
     result = fetch(server, dest, "--format", fmt, "--timeout", "0.3")
@@ -134,7 +137,8 @@ TRANSIENT = [
 
 @pytest.mark.parametrize("fault, asset, fmt", TRANSIENT, ids=[f"{f}-{a}" for f, a, _ in TRANSIENT])
 def test_a_passing_fault_is_retried_after_a_pause_and_the_files_are_exact(
-        fault, asset, fmt, server, release, dest, pauses):
+    fault, asset, fmt, server, release, dest, pauses
+):
     inject(server, fault, asset, release)
     server.fail_first[asset] = min(server.fail_first.get(asset, 0), 1)
     server.budget[asset] = 1
@@ -143,7 +147,7 @@ def test_a_passing_fault_is_retried_after_a_pause_and_the_files_are_exact(
     assert gets(server, asset) == 2 and pauses == [0.5]
     for line in result.stdout.splitlines():
         assert Path(line).read_bytes() == (release / Path(line).name).read_bytes()
-    assert sorted(p.name for p in dest.iterdir() if p.name.startswith("."))  == []
+    assert sorted(p.name for p in dest.iterdir() if p.name.startswith(".")) == []
 
 
 # --- redirects ---------------------------------------------------------------------------
@@ -151,18 +155,22 @@ def test_a_passing_fault_is_retried_after_a_pause_and_the_files_are_exact(
 
 def test_a_redirect_loop_is_refused_without_a_retry(server, dest, tmp_path, pauses):
     before = everything(tmp_path)
-    server.redirects.update({"/latest/download/SHA256SUMS": "/mirror/SHA256SUMS",
-                             "/mirror/SHA256SUMS": "/latest/download/SHA256SUMS"})
+    server.redirects.update(
+        {"/latest/download/SHA256SUMS": "/mirror/SHA256SUMS", "/mirror/SHA256SUMS": "/latest/download/SHA256SUMS"}
+    )
     result = fetch(server, dest)
     assert_refused(result, 2, "redirect loop: the server kept redirecting (HTTP 302)")
     assert 2 <= server.fired["redirect"] <= 12 and pauses == []
     assert everything(tmp_path) == before
 
 
-@pytest.mark.parametrize("location, message", [
-    ("file:///etc/passwd", "Redirection to url 'file:///etc/passwd' is not allowed"),
-    ("ftp://127.0.0.1:9/SHA256SUMS", "refused a redirect (HTTP 302) to 'ftp://127.0.0.1:9/SHA256SUMS'"),
-])
+@pytest.mark.parametrize(
+    "location, message",
+    [
+        ("file:///etc/passwd", "Redirection to url 'file:///etc/passwd' is not allowed"),
+        ("ftp://127.0.0.1:9/SHA256SUMS", "refused a redirect (HTTP 302) to 'ftp://127.0.0.1:9/SHA256SUMS'"),
+    ],
+)
 def test_a_redirect_off_http_is_refused(location, message, server, dest, tmp_path, pauses):
     before = everything(tmp_path)
     server.redirects[f"{TAG}/SHA256SUMS"] = location
@@ -181,12 +189,15 @@ def test_an_https_to_http_redirect_is_refused():
 # --- a SHA256SUMS that cannot be trusted, and destinations that cannot take the files ------
 
 
-@pytest.mark.parametrize("sums, message", [
-    (b"<html><body>Sign in to the Wi-Fi</body></html>\n", "SHA256SUMS:1: not a 'sha256 name' line"),
-    (b"0" * 64 + b"  ../../etc/cron.d/evil\n", "SHA256SUMS:1: not a 'sha256 name' line"),
-    (b"", "SHA256SUMS: lists no file"),
-    (b"0" * 64 + b"  bgopendata.duckdb\n", "SHA-256 mismatch"),
-])
+@pytest.mark.parametrize(
+    "sums, message",
+    [
+        (b"<html><body>Sign in to the Wi-Fi</body></html>\n", "SHA256SUMS:1: not a 'sha256 name' line"),
+        (b"0" * 64 + b"  ../../etc/cron.d/evil\n", "SHA256SUMS:1: not a 'sha256 name' line"),
+        (b"", "SHA256SUMS: lists no file"),
+        (b"0" * 64 + b"  bgopendata.duckdb\n", "SHA-256 mismatch"),
+    ],
+)
 def test_an_untrustworthy_sha256sums_is_refused(sums, message, server, dest, tmp_path):
     before = everything(tmp_path)
     server.replaced["SHA256SUMS"] = sums
@@ -228,8 +239,9 @@ def test_a_refused_connection_is_retried_then_one_line(tmp_path, pauses):
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    result = CliRunner().invoke(cli, ["download", "--base-url", f"http://127.0.0.1:{port}",
-                                      "--dest", str(tmp_path / "data")])
+    result = CliRunner().invoke(
+        cli, ["download", "--base-url", f"http://127.0.0.1:{port}", "--dest", str(tmp_path / "data")]
+    )
     assert_refused(result, 2, "Connection refused", "gave up after 3 attempts")
     assert pauses == [0.5, 1.0] and list(tmp_path.iterdir()) == []
 
@@ -241,8 +253,7 @@ def test_a_hash_mismatch_raises_invalid_data_from_python_after_one_request(serve
     assert gets(server, "bgopendata.duckdb") == 1 and not (tmp_path / "d").exists()
 
 
-def test_a_killed_download_leaves_only_a_temporary_folder_which_the_next_one_removes(
-        server, release, dest, tmp_path):
+def test_a_killed_download_leaves_only_a_temporary_folder_which_the_next_one_removes(server, release, dest, tmp_path):
     import os
     import signal
     import subprocess
@@ -251,9 +262,20 @@ def test_a_killed_download_leaves_only_a_temporary_folder_which_the_next_one_rem
 
     before = everything(tmp_path)
     server.stall["exports.csv"] = 30.0
-    proc = subprocess.Popen([str(Path(sys.executable).with_name("bgopendata")), "download", "--base-url",
-                             server.base_url, "--dest", str(dest), "--format", "csv"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("bgopendata")),
+            "download",
+            "--base-url",
+            server.base_url,
+            "--dest",
+            str(dest),
+            "--format",
+            "csv",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while not server.fired.get("stall") and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.01)

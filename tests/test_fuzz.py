@@ -22,17 +22,46 @@ from bgopendata.validation.pipeline import validate
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 EXAMPLES = int(os.environ.get("BGOPENDATA_FUZZ_EXAMPLES", "1500"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=5000, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=5000,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 HEADER = b"figure_id,geo,year,value,unit\n"
 csv_bytes = st.one_of(
     st.binary(max_size=400),
     st.binary(max_size=300).map(lambda body: HEADER + body),
-    st.lists(st.lists(st.sampled_from(["exports-1", "bergamo", "brescia", "2013", "13.1", "NaN", "", '"', '""', ",",
-                                       "EUR_bn", "percent", "\r", ";", "\xe9", "-1e308", "1e999"]),
-                      min_size=0, max_size=7), max_size=6)
-    .map(lambda rows: HEADER + "".join(",".join(r) + "\n" for r in rows).encode("utf-8")),
+    st.lists(
+        st.lists(
+            st.sampled_from(
+                [
+                    "exports-1",
+                    "bergamo",
+                    "brescia",
+                    "2013",
+                    "13.1",
+                    "NaN",
+                    "",
+                    '"',
+                    '""',
+                    ",",
+                    "EUR_bn",
+                    "percent",
+                    "\r",
+                    ";",
+                    "\xe9",
+                    "-1e308",
+                    "1e999",
+                ]
+            ),
+            min_size=0,
+            max_size=7,
+        ),
+        max_size=6,
+    ).map(lambda rows: HEADER + "".join(",".join(r) + "\n" for r in rows).encode("utf-8")),
 )
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
@@ -43,7 +72,9 @@ json_values = st.recursive(
 
 def descriptor_variants() -> st.SearchStrategy:
     base = json.loads((MINI / "datapackage.json").read_text(encoding="utf-8"))
-    keys = st.sampled_from(["name", "path", "schema", "fields", "type", "primaryKey", "foreignKeys", "resources", "constraints"])
+    keys = st.sampled_from(
+        ["name", "path", "schema", "fields", "type", "primaryKey", "foreignKeys", "resources", "constraints"]
+    )
 
     def mutate(args):
         key, value, where = args

@@ -73,10 +73,16 @@ def problems(result) -> list[dict]:
 
 
 def everything(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): ("dir" if p.is_dir() and not p.is_symlink() else
-                                         "-> " + os.readlink(p) if p.is_symlink() else
-                                         hashlib.sha256(p.read_bytes()).hexdigest())
-            for p in sorted(folder.rglob("*"))}
+    return {
+        str(p.relative_to(folder)): (
+            "dir"
+            if p.is_dir() and not p.is_symlink()
+            else "-> " + os.readlink(p)
+            if p.is_symlink()
+            else hashlib.sha256(p.read_bytes()).hexdigest()
+        )
+        for p in sorted(folder.rglob("*"))
+    }
 
 
 @contextlib.contextmanager
@@ -135,8 +141,7 @@ NAMES = [
 
 
 @pytest.mark.parametrize("name, reason", NAMES, ids=[repr(n) for n, _ in NAMES])
-def test_class1_a_resource_name_outside_the_data_package_rules_is_refused_naming_the_property(
-        name, reason, pkg):
+def test_class1_a_resource_name_outside_the_data_package_rules_is_refused_naming_the_property(name, reason, pkg):
     def rename(d):
         d["resources"][1]["name"] = name
 
@@ -148,8 +153,9 @@ def test_class1_a_resource_name_outside_the_data_package_rules_is_refused_naming
 def test_class1_build_writes_nothing_outside_out_whatever_the_name(pkg, tmp_path):
     edit(pkg, lambda d: d["resources"][1].update(name="../../x"))
     before = everything(tmp_path)
-    one_line_refusal(CliRunner().invoke(cli, ["build", str(pkg), "--out", str(tmp_path / "a" / "b" / "out")]), 2,
-                     "resources[1].name")
+    one_line_refusal(
+        CliRunner().invoke(cli, ["build", str(pkg), "--out", str(tmp_path / "a" / "b" / "out")]), 2, "resources[1].name"
+    )
     assert everything(tmp_path) == before
 
 
@@ -168,8 +174,12 @@ def test_class1_a_release_descriptor_with_a_bad_name_is_refused_by_query(release
     data = json.dumps(descriptor).encode()
     (release_copy / "datapackage.json").write_bytes(data)
     _rewrite_sum(release_copy, "datapackage.json")
-    one_line_refusal(CliRunner().invoke(cli, ["query", "--release", str(release_copy), "SELECT 1"]), 2,
-                     "[resources[0].name]", "is not a Data Package name")
+    one_line_refusal(
+        CliRunner().invoke(cli, ["query", "--release", str(release_copy), "SELECT 1"]),
+        2,
+        "[resources[0].name]",
+        "is not a Data Package name",
+    )
 
 
 def _rewrite_sum(folder: Path, name: str) -> None:
@@ -186,8 +196,16 @@ PROFILES = [
     ("package profile", lambda d, url: d.update(profile=f"{url}/profile.json"), "[profile]"),
     ("package $schema", lambda d, url: d.update({"$schema": f"{url}/dp.json"}), "[$schema]"),
     ("resource profile", lambda d, url: d["resources"][1].update(profile=f"{url}/res.json"), "[resources[1].profile]"),
-    ("resource $schema", lambda d, url: d["resources"][0].update({"$schema": f"{url}/r.json"}), "[resources[0].$schema]"),
-    ("table schema $schema", lambda d, url: d["resources"][1]["schema"].update({"$schema": f"{url}/ts.json"}), "[$schema]"),
+    (
+        "resource $schema",
+        lambda d, url: d["resources"][0].update({"$schema": f"{url}/r.json"}),
+        "[resources[0].$schema]",
+    ),
+    (
+        "table schema $schema",
+        lambda d, url: d["resources"][1]["schema"].update({"$schema": f"{url}/ts.json"}),
+        "[$schema]",
+    ),
     ("fiscal profile (fetched by frictionless)", lambda d, url: d.update(profile="fiscal-data-package"), "[profile]"),
 ]
 
@@ -210,8 +228,10 @@ def test_class2_standard_profile_urls_are_resolved_offline(pkg, monkeypatch):
     import requests
 
     monkeypatch.setattr(requests.Session, "request", no_network)
-    for key, profile in [("profile", "https://specs.frictionlessdata.io/schemas/data-package.json"),
-                         ("$schema", "https://datapackage.org/profiles/2.0/datapackage.json")]:
+    for key, profile in [
+        ("profile", "https://specs.frictionlessdata.io/schemas/data-package.json"),
+        ("$schema", "https://datapackage.org/profiles/2.0/datapackage.json"),
+    ]:
         edit(pkg, lambda d: d.update({key: profile}))
         result = validate(pkg)
         assert result.exit_code == 0, (profile, result.stdout, result.stderr)
@@ -243,8 +263,9 @@ def test_class3_query_refuses_a_release_without_sha256sums(release_copy):
 
 def test_class3_query_refuses_a_descriptor_not_listed_in_the_sums(release_copy):
     sums = (release_copy / "SHA256SUMS").read_text("utf-8")
-    (release_copy / "SHA256SUMS").write_text("".join(line + "\n" for line in sums.splitlines()
-                                                     if not line.endswith("datapackage.json")), encoding="utf-8")
+    (release_copy / "SHA256SUMS").write_text(
+        "".join(line + "\n" for line in sums.splitlines() if not line.endswith("datapackage.json")), encoding="utf-8"
+    )
     result = CliRunner().invoke(cli, ["query", "--release", str(release_copy), "SELECT count(*) FROM areas"])
     one_line_refusal(result, 2, "datapackage.json is not listed in SHA256SUMS")
 
@@ -338,8 +359,9 @@ def test_class4_download_refuses_a_named_pipe_in_the_way(server, tmp_path, monke
     dest = tmp_path / "data"
     dest.mkdir()
     os.mkfifo(dest / "bgopendata.duckdb")
-    result = CliRunner().invoke(cli, ["download", "--base-url", server.base_url, "--dest", str(dest),
-                                      "--format", "duckdb"])
+    result = CliRunner().invoke(
+        cli, ["download", "--base-url", server.base_url, "--dest", str(dest), "--format", "duckdb"]
+    )
     one_line_refusal(result, 2, "bgopendata.duckdb is a named pipe here", "nothing was written")
     assert (dest / "bgopendata.duckdb").is_fifo() and sorted(p.name for p in dest.iterdir()) == ["bgopendata.duckdb"]
 
@@ -375,8 +397,10 @@ def test_class5_a_dripping_server_is_cut_off_at_the_file_deadline(server, tmp_pa
     monkeypatch.setattr(download_module, "time", types.SimpleNamespace(sleep=lambda s: None))
     monkeypatch.setattr(download_module, "FILE_DEADLINE_SECONDS", 1.0)
     server.drip["exports.csv"] = 0.05  # each read is quick; the whole file would take half a minute
-    result = CliRunner().invoke(cli, ["download", "--base-url", server.base_url, "--dest", str(tmp_path / "d"),
-                                      "--format", "csv", "--timeout", "5"])
+    result = CliRunner().invoke(
+        cli,
+        ["download", "--base-url", server.base_url, "--dest", str(tmp_path / "d"), "--format", "csv", "--timeout", "5"],
+    )
     one_line_refusal(result, 2, "the deadline for one file", "exports.csv")
     assert not (tmp_path / "d").exists()
     assert server.requests.count(("GET", "/download/v0.9.0/exports.csv")) == 1
@@ -393,16 +417,18 @@ def test_class5_a_body_larger_than_the_release_declares_is_not_read_to_the_end(s
     size = next(r["bytes"] for r in declared["resources"] if r["path"] == "exports.csv")
     server.replaced["exports.csv"] = b"x" * (5 << 20)  # 5 MB where the release declares a few hundred bytes
     server.length_delta["exports.csv"] = -(5 << 20) + size + 10  # a Content-Length that looks plausible
-    result = CliRunner().invoke(cli, ["download", "--base-url", server.base_url, "--dest", str(tmp_path / "d"),
-                                      "--format", "csv"])
+    result = CliRunner().invoke(
+        cli, ["download", "--base-url", server.base_url, "--dest", str(tmp_path / "d"), "--format", "csv"]
+    )
     one_line_refusal(result, 1, f"larger than the {size} bytes the release declares", "reading stopped there")
     assert not (tmp_path / "d").exists()
 
 
 def test_class5_an_oversized_content_length_is_refused_from_its_header(server, release, tmp_path):
     server.length_delta["areas.csv"] = 200 << 20
-    result = CliRunner().invoke(cli, ["download", "--base-url", server.base_url, "--dest", str(tmp_path / "d"),
-                                      "--format", "csv"])
+    result = CliRunner().invoke(
+        cli, ["download", "--base-url", server.base_url, "--dest", str(tmp_path / "d"), "--format", "csv"]
+    )
     one_line_refusal(result, 1, "bytes the release declares")
 
 
@@ -411,8 +437,9 @@ def test_class5_an_oversized_content_length_is_refused_from_its_header(server, r
 
 def test_class6_a_duplicate_key_in_the_descriptor_is_refused(pkg):
     text = (pkg / "datapackage.json").read_text("utf-8")
-    (pkg / "datapackage.json").write_text(text.replace('"name": "mini",', '"name": "mini", "name": "other",', 1),
-                                          encoding="utf-8")
+    (pkg / "datapackage.json").write_text(
+        text.replace('"name": "mini",', '"name": "mini", "name": "other",', 1), encoding="utf-8"
+    )
     one_line_refusal(validate(pkg), 2, "datapackage.json", "'name' appears twice")
 
 
@@ -420,8 +447,9 @@ def test_class6_a_duplicate_key_deep_in_a_schema_file_is_refused(pkg):
     descriptor = json.loads((pkg / "datapackage.json").read_text("utf-8"))
     (pkg / "schemas").mkdir()
     schema = json.dumps(descriptor["resources"][1]["schema"])
-    (pkg / "schemas/facts.json").write_text(schema.replace('"required": true', '"required": true, "required": false', 1),
-                                            encoding="utf-8")
+    (pkg / "schemas/facts.json").write_text(
+        schema.replace('"required": true', '"required": true, "required": false', 1), encoding="utf-8"
+    )
     descriptor["resources"][1]["schema"] = "schemas/facts.json"
     (pkg / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
     one_line_refusal(validate(pkg), 2, "schemas/facts.json", "'required' appears twice")
@@ -430,14 +458,23 @@ def test_class6_a_duplicate_key_deep_in_a_schema_file_is_refused(pkg):
 @pytest.mark.parametrize("depth", [70, 900, 990])
 def test_class6_deep_nesting_is_one_line_naming_the_file(depth, pkg):
     text = (pkg / "datapackage.json").read_text("utf-8")
-    (pkg / "datapackage.json").write_text(text.replace("{", '{"extra": ' + "[" * depth + "]" * depth + ", ", 1),
-                                          encoding="utf-8")
+    (pkg / "datapackage.json").write_text(
+        text.replace("{", '{"extra": ' + "[" * depth + "]" * depth + ", ", 1), encoding="utf-8"
+    )
     one_line_refusal(validate(pkg), 2, "datapackage.json", "nested more than 64 levels deep")
 
 
-NUMBERS = [("pandas", "value", "1_778"), ("duckdb", "value", "1_778"), ("pandas", "value", " 13.1"),
-           ("duckdb", "value", " 13.1"), ("pandas", "value", "\u0661\u0663"), ("pandas", "year", "2_013"),
-           ("duckdb", "year", "2_013"), ("pandas", "year", "+2013 "), ("duckdb", "year", "+2013 ")]
+NUMBERS = [
+    ("pandas", "value", "1_778"),
+    ("duckdb", "value", "1_778"),
+    ("pandas", "value", " 13.1"),
+    ("duckdb", "value", " 13.1"),
+    ("pandas", "value", "\u0661\u0663"),
+    ("pandas", "year", "2_013"),
+    ("duckdb", "year", "2_013"),
+    ("pandas", "year", "+2013 "),
+    ("duckdb", "year", "+2013 "),
+]
 
 
 @pytest.mark.parametrize("engine, field, cell", NUMBERS, ids=[f"{e}-{f}={c!r}" for e, f, c in NUMBERS])
@@ -485,22 +522,28 @@ def test_class7_query_refuses_a_header_that_does_not_match_the_schema(label, hea
 GOOD = "ab" * 32
 
 
-@pytest.mark.parametrize("text, expected", [
-    (f"{GOOD.upper()}  a.csv\n", {"a.csv": GOOD}),
-    (f"{GOOD.upper()}  a.csv\r\n{GOOD}  b.csv\r\n", {"a.csv": GOOD, "b.csv": GOOD}),
-    (f"{GOOD.upper()} *a.csv\n", {"a.csv": GOOD}),
-    (f"{GOOD}  a.csv\n{GOOD.upper()}  a.csv\n", {"a.csv": GOOD}),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (f"{GOOD.upper()}  a.csv\n", {"a.csv": GOOD}),
+        (f"{GOOD.upper()}  a.csv\r\n{GOOD}  b.csv\r\n", {"a.csv": GOOD, "b.csv": GOOD}),
+        (f"{GOOD.upper()} *a.csv\n", {"a.csv": GOOD}),
+        (f"{GOOD}  a.csv\n{GOOD.upper()}  a.csv\n", {"a.csv": GOOD}),
+    ],
+)
 def test_class8_sums_are_read_as_gnu_sha256sum_reads_them(text, expected):
     assert parse_sums(text, shown="SHA256SUMS") == expected
 
 
-@pytest.mark.parametrize("text, message", [
-    (f"{GOOD}  a.csv\n{'cd' * 32}  a.csv\n", "'a.csv' is listed twice with different sums"),
-    (f"{GOOD}  a\x1b[2J.csv\n", "control character"),
-    (f"{GOOD}  a\tb.csv\n", "control character"),
-    (f"{GOOD}  a\x7f.csv\n", "control character"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (f"{GOOD}  a.csv\n{'cd' * 32}  a.csv\n", "'a.csv' is listed twice with different sums"),
+        (f"{GOOD}  a\x1b[2J.csv\n", "control character"),
+        (f"{GOOD}  a\tb.csv\n", "control character"),
+        (f"{GOOD}  a\x7f.csv\n", "control character"),
+    ],
+)
 def test_class8_ambiguous_or_hostile_sums_are_refused(text, message):
     with pytest.raises(UnusableInput, match=message.replace("[", r"\[").replace("(", r"\(")):
         parse_sums(text, shown="SHA256SUMS")
@@ -508,10 +551,12 @@ def test_class8_ambiguous_or_hostile_sums_are_refused(text, message):
 
 def test_class8_a_release_with_upper_case_crlf_sums_downloads(server, release, tmp_path):
     sums = (release / "SHA256SUMS").read_text("utf-8")
-    server.replaced["SHA256SUMS"] = "".join(f"{line[:64].upper()}{line[64:]}\r\n"
-                                            for line in sums.splitlines()).encode()
-    result = CliRunner().invoke(cli, ["download", "--base-url", server.base_url, "--dest", str(tmp_path / "d"),
-                                      "--format", "duckdb"])
+    server.replaced["SHA256SUMS"] = "".join(
+        f"{line[:64].upper()}{line[64:]}\r\n" for line in sums.splitlines()
+    ).encode()
+    result = CliRunner().invoke(
+        cli, ["download", "--base-url", server.base_url, "--dest", str(tmp_path / "d"), "--format", "duckdb"]
+    )
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / "d/bgopendata.duckdb").read_bytes() == (release / "bgopendata.duckdb").read_bytes()
 
@@ -523,12 +568,15 @@ def test_class8_a_reason_phrase_with_terminal_escapes_is_shown_escaped(server, t
     assert "\x1b" not in stderr and "\x07" not in stderr
 
 
-@pytest.mark.parametrize("url, message", [
-    ("http://127.0.0.1:notaport", "is malformed"),
-    ("http://[::1", "is malformed"),
-    ("http:///no-host", "is malformed"),
-    ("http://127.0.0.1/a b", "is malformed"),
-])
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("http://127.0.0.1:notaport", "is malformed"),
+        ("http://[::1", "is malformed"),
+        ("http:///no-host", "is malformed"),
+        ("http://127.0.0.1/a b", "is malformed"),
+    ],
+)
 def test_class8_a_malformed_url_is_refused_at_once_not_retried(url, message, tmp_path, monkeypatch):
     pauses: list[float] = []
     monkeypatch.setattr(download_module, "time", types.SimpleNamespace(sleep=pauses.append))
@@ -556,8 +604,15 @@ def test_class9_a_gzip_file_in_place_of_a_csv_is_named_by_query(pkg):
     assert result.exit_code == 1 and problems(result)[0]["path"] == "resources/facts.csv"
 
 
-@pytest.mark.parametrize("sql, kind", [("INSTALL httpfs", "INSTALL"), ("FORCE INSTALL httpfs", "FORCE INSTALL"),
-                                       ("/* hi */ install httpfs", "INSTALL"), ("/* a */\nforce install 'x.ext'", "FORCE INSTALL")])
+@pytest.mark.parametrize(
+    "sql, kind",
+    [
+        ("INSTALL httpfs", "INSTALL"),
+        ("FORCE INSTALL httpfs", "FORCE INSTALL"),
+        ("/* hi */ install httpfs", "INSTALL"),
+        ("/* a */\nforce install 'x.ext'", "FORCE INSTALL"),
+    ],
+)
 def test_class9_install_is_refused_as_install(sql, kind):
     result = CliRunner().invoke(cli, ["query", "--package", str(RELEASE_FIXTURE), sql])
     one_line_refusal(result, 2, f"refused {kind} statement")
@@ -571,8 +626,13 @@ def test_class9_a_confusable_name_names_the_resource_and_property_not_just_inval
 
 # --- 10. sharp edges ---------------------------------------------------------------------
 
-FORMULAS = ['=HYPERLINK("http://x.example","click")', "@SUM(A1:A9)", "+cmd|' /C calc'!A0", "-2+3+cmd|'/C calc'!A0",
-            "\t=1+1"]
+FORMULAS = [
+    '=HYPERLINK("http://x.example","click")',
+    "@SUM(A1:A9)",
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|'/C calc'!A0",
+    "\t=1+1",
+]
 
 
 @pytest.mark.parametrize("engine", ["pandas", "duckdb"])
@@ -596,9 +656,14 @@ def test_class10_ordinary_text_is_not_called_a_formula(cell):
     assert not looks_like_formula(cell) and not re.match(FORMULA, cell)
 
 
-@pytest.mark.parametrize("sql", ["SELECT value FROM duckdb_settings()",
-                                 "SELECT current_setting('secret_directory'), current_setting('home_directory'), "
-                                 "current_setting('extension_directory')"])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT value FROM duckdb_settings()",
+        "SELECT current_setting('secret_directory'), current_setting('home_directory'), "
+        "current_setting('extension_directory')",
+    ],
+)
 def test_class10_query_shows_no_path_of_this_machine(sql):
     from bgopendata.access.query import run
 
@@ -625,8 +690,9 @@ def test_class10_build_removes_only_what_the_older_release_listed(release_copy, 
 
 def test_class10_build_refuses_when_an_unlisted_file_would_be_overwritten(release_copy):
     sums = (release_copy / "SHA256SUMS").read_text("utf-8")
-    (release_copy / "SHA256SUMS").write_text("".join(line + "\n" for line in sums.splitlines()
-                                                     if not line.endswith(" areas.csv")), encoding="utf-8")
+    (release_copy / "SHA256SUMS").write_text(
+        "".join(line + "\n" for line in sums.splitlines() if not line.endswith(" areas.csv")), encoding="utf-8"
+    )
     (release_copy / "areas.csv").write_text("my own areas\n")
     result = CliRunner().invoke(cli, ["build", str(RELEASE_FIXTURE), "--out", str(release_copy)])
     one_line_refusal(result, 2, "areas.csv is not listed in the older release's SHA256SUMS")

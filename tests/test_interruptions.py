@@ -78,8 +78,12 @@ def place(files: dict[str, bytes], folder: Path) -> None:
 
 
 def start_build(package: Path, out: Path) -> subprocess.Popen:
-    return subprocess.Popen([str(BGOPENDATA), "build", str(package), "--out", str(out)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [str(BGOPENDATA), "build", str(package), "--out", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def debris(parent: Path) -> list[str]:
@@ -98,8 +102,11 @@ def test_a_build_killed_at_any_point_leaves_the_old_or_the_new_release_whole(pac
         else:
             deadline = time.monotonic() + 60
             mine = f".dist.building-{proc.pid}-"  # not the debris of the builds killed before
-            while proc.poll() is None and time.monotonic() < deadline and not any(
-                    n.startswith(mine) for n in debris(tmp_path)):
+            while (
+                proc.poll() is None
+                and time.monotonic() < deadline
+                and not any(n.startswith(mine) for n in debris(tmp_path))
+            ):
                 time.sleep(0.002)
             time.sleep(delay)
         proc.kill()  # SIGKILL: no handler, no finally, no cleanup

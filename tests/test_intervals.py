@@ -66,9 +66,17 @@ resolutions = st.sampled_from(RESOLUTIONS)
 
 
 def figure_row(fid: str, value: Fraction, resolution: Fraction, **cells: str) -> dict:
-    return {"figure_id": fid, "geo": cells.pop("geo", "x"), "period": "", "measure": "m",
-            "value": text(value), "unit": cells.pop("unit", "EUR_bn"), "resolution": text(resolution),
-            "qualifier": cells.pop("qualifier", "exact"), **cells}
+    return {
+        "figure_id": fid,
+        "geo": cells.pop("geo", "x"),
+        "period": "",
+        "measure": "m",
+        "value": text(value),
+        "unit": cells.pop("unit", "EUR_bn"),
+        "resolution": text(resolution),
+        "qualifier": cells.pop("qualifier", "exact"),
+        **cells,
+    }
 
 
 def run_rule(rows: list[dict], rule: dict) -> list:
@@ -100,8 +108,7 @@ def test_correctly_rounded_growth_always_matches(start, end, r):
     if s == 0:
         return
     growth = rounded((end / start - 1) * 100, Fraction(1))
-    rows = [figure_row("s", s, r), figure_row("e", e, r),
-            figure_row("g", growth, Fraction(1), unit="percent")]
+    rows = [figure_row("s", s, r), figure_row("e", e, r), figure_row("g", growth, Fraction(1), unit="percent")]
     assert run_rule(rows, {"kind": "growth-matches-endpoints", "start": "s", "end": "e", "growth": "g"}) == []
 
 
@@ -121,14 +128,18 @@ def test_ranks_computed_from_true_values_always_agree_with_rounded_values(values
     r = Fraction(1)
     order = sorted(range(len(values)), key=lambda i: -values[i])
     rows = [figure_row(f"v{i}", rounded(v, r), r, geo=f"g{i}") for i, v in enumerate(values)]
-    rows += [figure_row(f"k{i}", Fraction(order.index(i) + 1), r, geo=f"g{i}", unit="rank")
-             for i in range(len(values))]
-    rule = {"kind": "ranking-ordered", "values": [f"v{i}" for i in range(len(values))],
-            "ranks": [f"k{i}" for i in range(len(values))]}
+    rows += [figure_row(f"k{i}", Fraction(order.index(i) + 1), r, geo=f"g{i}", unit="rank") for i in range(len(values))]
+    rule = {
+        "kind": "ranking-ordered",
+        "values": [f"v{i}" for i in range(len(values))],
+        "ranks": [f"k{i}" for i in range(len(values))],
+    }
     assert run_rule(rows, rule) == []
     # swapping the best and the worst rank is caught whenever their values surely differ
     best, worst = order[0], order[-1]
     if rounded(values[best], r) - rounded(values[worst], r) >= 2:
-        rows[len(values) + best]["value"], rows[len(values) + worst]["value"] = \
-            rows[len(values) + worst]["value"], rows[len(values) + best]["value"]
+        rows[len(values) + best]["value"], rows[len(values) + worst]["value"] = (
+            rows[len(values) + worst]["value"],
+            rows[len(values) + best]["value"],
+        )
         assert len(run_rule(rows, rule)) == 1

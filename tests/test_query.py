@@ -4,14 +4,13 @@ over HTTP by a real server, and a sandbox that refuses writes and reads outside 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from bgopendata.cli import cli
 from bgopendata.access.query import QueryError, connect, run
+from bgopendata.cli import cli
 from bgopendata.publish.build import build
 from http_release_server import serve_release
 
@@ -31,12 +30,7 @@ def query(*args: str):
 def test_table_output_over_the_working_tree():
     result = query(BY_GEO)
     assert result.exit_code == 0, result.stderr
-    assert result.output == (
-        "geo      n   top\n"
-        "-------  -  ----\n"
-        "bergamo  4  13.1\n"
-        "milan    1  37.2\n"
-        "(2 rows)\n")
+    assert result.output == ("geo      n   top\n-------  -  ----\nbergamo  4  13.1\nmilan    1  37.2\n(2 rows)\n")
 
 
 def test_csv_json_and_markdown_outputs():
@@ -44,13 +38,15 @@ def test_csv_json_and_markdown_outputs():
     assert query("--format", "csv", sql).output == (
         "figure_id,sector,value,exact,published\n"
         "exports-2013-bergamo,,13.1,true,2014-05-01\n"
-        "exports-2013-milan,,37.2,true,2014-05-01\n")
+        "exports-2013-milan,,37.2,true,2014-05-01\n"
+    )
     assert json.loads(query("--format", "json", sql).output) == [
         {"figure_id": "exports-2013-bergamo", "sector": None, "value": 13.1, "exact": True, "published": "2014-05-01"},
         {"figure_id": "exports-2013-milan", "sector": None, "value": 37.2, "exact": True, "published": "2014-05-01"},
     ]
     assert query("--format", "markdown", "SELECT sector_id, name_it FROM sectors ORDER BY 1").output == (
-        "| sector_id | name_it |\n|---|---|\n| machinery | Meccanica |\n| textiles | Tessile, abbigliamento |\n")
+        "| sector_id | name_it |\n|---|---|\n| machinery | Meccanica |\n| textiles | Tessile, abbigliamento |\n"
+    )
 
 
 def test_views_are_typed_by_the_table_schema():
@@ -74,10 +70,14 @@ def test_views_over_csv_and_parquet_have_the_type_map_s_types(release):
 
 def test_release_folder_gives_the_same_rows_as_the_working_tree(release):
     assert run(BY_GEO, release=str(release)).rows == run(BY_GEO, package=FIXTURE).rows
-    joined = ("SELECT a.name_en, s.name_en, e.value FROM exports e JOIN areas a ON a.area_id = e.geo "
-              "JOIN sectors s ON s.sector_id = e.sector ORDER BY e.value DESC")
-    assert run(joined, release=str(release)).rows == [("Bergamo", "Machinery", 5.6),
-                                                      ("Bergamo", "Textiles, clothing", 1.2)]
+    joined = (
+        "SELECT a.name_en, s.name_en, e.value FROM exports e JOIN areas a ON a.area_id = e.geo "
+        "JOIN sectors s ON s.sector_id = e.sector ORDER BY e.value DESC"
+    )
+    assert run(joined, release=str(release)).rows == [
+        ("Bergamo", "Machinery", 5.6),
+        ("Bergamo", "Textiles, clothing", 1.2),
+    ]
 
 
 def test_remote_release_is_read_over_http_with_the_bundled_httpfs(release):
@@ -89,8 +89,9 @@ def test_remote_release_is_read_over_http_with_the_bundled_httpfs(release):
         assert any(path.endswith("/exports.parquet") for _, path in server.requests)
         # a URL on the same server that is not one of the views stays out of reach
         other = f"{server.release_url('v0.9.0')}/bgopendata.zip"
-        refused = CliRunner().invoke(cli, ["query", "--release", server.release_url("v0.9.0"),
-                                           f"SELECT * FROM read_text('{other}')"])
+        refused = CliRunner().invoke(
+            cli, ["query", "--release", server.release_url("v0.9.0"), f"SELECT * FROM read_text('{other}')"]
+        )
         assert refused.exit_code == 2 and "Permission Error" in refused.stderr
         assert ("GET", "/download/v0.9.0/bgopendata.zip") not in server.requests
 
@@ -102,21 +103,24 @@ def test_remote_release_that_does_not_exist_is_one_line():
     assert result.stderr.count("\n") == 1 and "HTTP 404" in result.stderr
 
 
-@pytest.mark.parametrize("sql, expected", [
-    ("SELECT * FROM export", "Table with name export does not exist! (tables: areas, exports, sectors)"),
-    ("SELEC 1", 'syntax error at or near "SELEC"'),
-    ("SELECT 1; SELECT 2", "give exactly one SQL statement (got 2)"),
-    ("CREATE TABLE t (a INT)", "refused CREATE statement"),
-    ("INSERT INTO areas VALUES ('x', 'country', 'X', 'X', NULL)", "refused INSERT statement"),
-    ("COPY areas TO '{tmp}/out.csv'", "refused COPY statement"),
-    ("ATTACH '{tmp}/other.duckdb'", "refused ATTACH statement"),
-    ("INSTALL httpfs", "refused INSTALL statement"),
-    ("LOAD httpfs", "refused LOAD statement"),
-    ("SET enable_external_access = true", "refused SET statement"),
-    ("SELECT * FROM read_csv('/etc/passwd')", 'Cannot access file "/etc/passwd"'),
-    ("SELECT * FROM read_text('{csv}')", "Cannot access file"),
-    ("SELECT * FROM glob('/*')", "Permission Error"),
-])
+@pytest.mark.parametrize(
+    "sql, expected",
+    [
+        ("SELECT * FROM export", "Table with name export does not exist! (tables: areas, exports, sectors)"),
+        ("SELEC 1", 'syntax error at or near "SELEC"'),
+        ("SELECT 1; SELECT 2", "give exactly one SQL statement (got 2)"),
+        ("CREATE TABLE t (a INT)", "refused CREATE statement"),
+        ("INSERT INTO areas VALUES ('x', 'country', 'X', 'X', NULL)", "refused INSERT statement"),
+        ("COPY areas TO '{tmp}/out.csv'", "refused COPY statement"),
+        ("ATTACH '{tmp}/other.duckdb'", "refused ATTACH statement"),
+        ("INSTALL httpfs", "refused INSTALL statement"),
+        ("LOAD httpfs", "refused LOAD statement"),
+        ("SET enable_external_access = true", "refused SET statement"),
+        ("SELECT * FROM read_csv('/etc/passwd')", 'Cannot access file "/etc/passwd"'),
+        ("SELECT * FROM read_text('{csv}')", "Cannot access file"),
+        ("SELECT * FROM glob('/*')", "Permission Error"),
+    ],
+)
 def test_bad_or_unsafe_sql_is_one_line_exit_2_and_writes_nothing(sql, expected, tmp_path):
     outside = tmp_path / "elsewhere.csv"
     outside.write_text("a\n1\n")

@@ -16,16 +16,19 @@ import pytest
 from click.testing import CliRunner
 
 from bgopendata.access import query as query_module
-from bgopendata.cli import cli
 from bgopendata.access.query import QueryError, connect, open_connection, run
+from bgopendata.cli import cli
 
 FIXTURE = Path(__file__).parent / "fixtures" / "release"
 BGOPENDATA = Path(sys.executable).with_name("bgopendata")
 
 
 def fingerprint(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -111,8 +114,11 @@ READS = [
     # the package's own descriptor and schemas are not views, so they stay out of reach too
     ("SELECT * FROM read_text('{pkg}/datapackage.json')", "Cannot access file"),
     ("SELECT * FROM read_json('{pkg}/schemas/areas.json')", "Cannot access file"),
-    ("SELECT * FROM read_csv('{pkg}/resources/../resources/areas.csv', header = false, columns = {{'a': 'VARCHAR'}}) "
-     "WHERE a LIKE 'x%'", None),
+    (
+        "SELECT * FROM read_csv('{pkg}/resources/../resources/areas.csv', header = false, columns = {{'a': 'VARCHAR'}}) "
+        "WHERE a LIKE 'x%'",
+        None,
+    ),
     ("SELECT * FROM '/etc/passwd'", "Table with name /etc/passwd does not exist"),
     ("SELECT * FROM query('SELECT * FROM read_text(''/etc/passwd'')')", 'Cannot access file "/etc/passwd"'),
     ("SELECT * FROM query('COPY areas TO ''/tmp/leak.csv''')", "Expected a single SELECT statement"),
@@ -153,8 +159,11 @@ def test_a_sealed_connection_cannot_write_through_a_view_either():
 
     con = connect(FIXTURE)
     try:
-        for sql in ("UPDATE areas SET name_en = 'X'", "DELETE FROM exports",
-                    "INSERT INTO sectors VALUES ('x', 'X', 'X')"):
+        for sql in (
+            "UPDATE areas SET name_en = 'X'",
+            "DELETE FROM exports",
+            "INSERT INTO sectors VALUES ('x', 'X', 'X')",
+        ):
             with pytest.raises(duckdb.Error):
                 con.execute(sql)
         with pytest.raises(duckdb.Error):
@@ -179,21 +188,28 @@ def test_long_sql_under_the_limit_still_runs():
     assert run(sql, package=FIXTURE).rows == [("bergamo",)]
 
 
-@pytest.mark.parametrize("sql, expected", [
-    ("SELECT " + "(" * 40_000 + "1" + ")" * 40_000, 'Parser Error: memory exhausted at or near "("'),
-    ("SELECT * FROM " + "(SELECT * FROM " * 3_000 + "areas" + ")" * 3_000, "Parser Error: memory exhausted"),
-    ("SELECT " + " + ".join(["1"] * 20_000), "Parser Error: Max expression depth limit of 1000 exceeded"),
-], ids=["parentheses", "subqueries", "operators"])
+@pytest.mark.parametrize(
+    "sql, expected",
+    [
+        ("SELECT " + "(" * 40_000 + "1" + ")" * 40_000, 'Parser Error: memory exhausted at or near "("'),
+        ("SELECT * FROM " + "(SELECT * FROM " * 3_000 + "areas" + ")" * 3_000, "Parser Error: memory exhausted"),
+        ("SELECT " + " + ".join(["1"] * 20_000), "Parser Error: Max expression depth limit of 1000 exceeded"),
+    ],
+    ids=["parentheses", "subqueries", "operators"],
+)
 def test_deeply_nested_sql_is_one_line(sql, expected):
     assert expected in refused(sql)
 
 
-@pytest.mark.parametrize("sql", [
-    "WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t) SELECT count(*) FROM t",
-    "SELECT count(*) FROM range(1000000) a, range(1000000) b, areas",
-    # streams: DuckDB returns at once and the time goes into fetching the rows
-    "SELECT range FROM range(10000000000) WHERE hash(range) % 100000000 = 0",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t) SELECT count(*) FROM t",
+        "SELECT count(*) FROM range(1000000) a, range(1000000) b, areas",
+        # streams: DuckDB returns at once and the time goes into fetching the rows
+        "SELECT range FROM range(10000000000) WHERE hash(range) % 100000000 = 0",
+    ],
+)
 def test_a_query_that_never_ends_is_stopped_at_the_time_limit(sql, cwd):
     stderr = refused(sql, "--timeout", "0.5")
     assert "the query was stopped after 0.5 s, its time limit" in stderr
@@ -202,9 +218,20 @@ def test_a_query_that_never_ends_is_stopped_at_the_time_limit(sql, cwd):
 
 def test_the_time_limit_stops_a_real_process_cleanly(tmp_path):
     done = subprocess.run(
-        [str(BGOPENDATA), "query", "--package", str(FIXTURE), "--timeout", "0.5",
-         "SELECT count(*) FROM range(1000000) a, range(1000000) b"],
-        capture_output=True, text=True, cwd=tmp_path, timeout=60)
+        [
+            str(BGOPENDATA),
+            "query",
+            "--package",
+            str(FIXTURE),
+            "--timeout",
+            "0.5",
+            "SELECT count(*) FROM range(1000000) a, range(1000000) b",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert done.stderr == "error: the query was stopped after 0.5 s, its time limit; narrow it down or add a LIMIT\n"
     assert done.stdout == "" and list(tmp_path.iterdir()) == []
@@ -236,8 +263,9 @@ def test_duckdb_never_spills_to_disk_in_the_current_folder(cwd):
         con.execute("SET memory_limit = '40MB'")  # lower than the real limit, to get there fast
         con.execute("SET enable_external_access = false")
         with pytest.raises(duckdb.OutOfMemoryException):
-            con.execute("SELECT count(*) FROM (SELECT range % 3000000 AS g, list(range) AS l "
-                        "FROM range(6000000) GROUP BY g)").fetchall()
+            con.execute(
+                "SELECT count(*) FROM (SELECT range % 3000000 AS g, list(range) AS l FROM range(6000000) GROUP BY g)"
+            ).fetchall()
         assert con.execute("SELECT current_setting('enable_progress_bar')").fetchone() == (False,)
     finally:
         con.close()

@@ -45,7 +45,8 @@ def test_docs_list_the_uncovered_figures_computed_by_code():
     doc = VALIDATION.read_text(encoding="utf-8")
     generated = _between(doc, "<!-- generated: bgopendata rules --uncovered -->", "<!-- end generated -->").strip()
     assert generated == markdown(coverage(open_package(ROOT))), (
-        "regenerate the rules section of docs/validation.md (bgopendata rules --uncovered .)")
+        "regenerate the rules section of docs/validation.md (bgopendata rules --uncovered .)"
+    )
 
 
 def test_readme_gives_the_two_setup_commands_and_how_to_reach_the_command():
@@ -75,8 +76,11 @@ def _console_examples(text: str) -> list[tuple[str, list[str]]]:
                 examples.append((line[2:], []))
             elif examples:
                 examples[-1][1].append(line)
-    return [(cmd, out) for cmd, out in examples
-            if cmd.startswith("bgopendata ") and shlex.split(cmd)[1] in READ_ONLY_COMMANDS]
+    return [
+        (cmd, out)
+        for cmd, out in examples
+        if cmd.startswith("bgopendata ") and shlex.split(cmd)[1] in READ_ONLY_COMMANDS
+    ]
 
 
 def test_readme_shows_read_only_examples():
@@ -91,8 +95,8 @@ def test_readme_example_prints_what_it_shows(command, shown, monkeypatch):
     assert result.exit_code == 0, result.output
     printed = result.stdout.rstrip("\n").splitlines()
     if "..." in shown:
-        tail = shown[shown.index("...") + 1:]
-        assert printed[-len(tail):] == tail
+        tail = shown[shown.index("...") + 1 :]
+        assert printed[-len(tail) :] == tail
     else:
         assert printed == shown
 
@@ -108,5 +112,6 @@ def test_readme_build_example_writes_a_release_that_checks(tmp_path, monkeypatch
     assert result.stdout.rstrip("\n").splitlines()[-1] == "release written to dist"
     sums = Path("dist/SHA256SUMS").read_text(encoding="utf-8").splitlines()
     listed = dict(line.split("  ", 1)[::-1] for line in sums)
-    assert listed and all(hashlib.sha256(Path("dist", name).read_bytes()).hexdigest() == digest
-                          for name, digest in listed.items())
+    assert listed and all(
+        hashlib.sha256(Path("dist", name).read_bytes()).hexdigest() == digest for name, digest in listed.items()
+    )

@@ -49,6 +49,7 @@ def delete(relpath: str):
 def set_scope(scope: dict):
     def change(doc):
         doc["scopes"]["fact-tables"] = scope
+
     return package_file(change)
 
 
@@ -56,6 +57,7 @@ def rule_copy(rule_id: str, new_id: str):
     def change(doc):
         rule = next(r for r in doc["rules"] if r["id"] == rule_id)
         doc["rules"].append(dict(rule, id=new_id))
+
     return table_file(change)
 
 
@@ -69,34 +71,57 @@ CASES = {  # name: (break, substrings of the one line)
     "table-file-bad-json": (write("rules/facts.json", '{"rules": [}'), ["rules/facts.json:1", "invalid JSON"]),
     "package-file-bad-json": (write("rules/package.json", "{"), ["rules/package.json:1", "invalid JSON"]),
     "table-file-not-an-object": (write("rules/facts.json", "[]"), ["rules/facts.json", "JSON object"]),
-    "table-file-path-escapes": (descriptor(lambda d: d["resources"][0].update(rules="../facts.json")),
-                                ["datapackage.json", "'..'"]),
-    "package-file-path-absolute": (descriptor(lambda d: d.update(rules="/etc/passwd")), ["datapackage.json", "absolute"]),
+    "table-file-path-escapes": (
+        descriptor(lambda d: d["resources"][0].update(rules="../facts.json")),
+        ["datapackage.json", "'..'"],
+    ),
+    "package-file-path-absolute": (
+        descriptor(lambda d: d.update(rules="/etc/passwd")),
+        ["datapackage.json", "absolute"],
+    ),
     "rules-property-a-number": (descriptor(lambda d: d.update(rules=3)), ["datapackage.json [rules]", "rules file"]),
-    "table-file-typo": (table_file(lambda d: d.update(rule=d.pop("rules"))),
-                        ["rules/facts.json [rule]", "unknown property 'rule'"]),
-    "table-file-rule-not-an-object": (table_file(lambda d: d["rules"].append("shares")),
-                                      ["rules/facts.json [rules[8]]", "JSON object"]),
-    "across-unknown-resource": (package_file(lambda d: d["acrossTables"].update(fact=d["acrossTables"].pop("facts"))),
-                                ["rules/package.json [acrossTables.fact]", "no resource 'fact'"]),
-    "duplicate-id-across-files": (package_file(lambda d: d["acrossTables"]["facts"][0].update(id="shares")),
-                                  ["rules/package.json#/acrossTables/facts [rules[0]]",
-                                   "rule id 'shares' is also declared in rules/facts.json"]),
-    "duplicate-id-made-by-a-package-wide-rule": (rule_copy("shares", "facts-translations"),
-                                                 ["rules/package.json#/packageWide/0",
-                                                  "rule id 'facts-translations' is also declared in rules/facts.json"]),
-    "scope-unknown": (package_file(lambda d: d["packageWide"][0].update(scope="fact-table")),
-                      ["rules/package.json [packageWide[0].scope]", "must name a scope", "fact-tables"]),
-    "scope-both-ways": (set_scope({"fields": ["figure_id"], "resources": ["facts"]}),
-                        ["rules/package.json [scopes.fact-tables]", "either 'fields'"]),
+    "table-file-typo": (
+        table_file(lambda d: d.update(rule=d.pop("rules"))),
+        ["rules/facts.json [rule]", "unknown property 'rule'"],
+    ),
+    "table-file-rule-not-an-object": (
+        table_file(lambda d: d["rules"].append("shares")),
+        ["rules/facts.json [rules[8]]", "JSON object"],
+    ),
+    "across-unknown-resource": (
+        package_file(lambda d: d["acrossTables"].update(fact=d["acrossTables"].pop("facts"))),
+        ["rules/package.json [acrossTables.fact]", "no resource 'fact'"],
+    ),
+    "duplicate-id-across-files": (
+        package_file(lambda d: d["acrossTables"]["facts"][0].update(id="shares")),
+        ["rules/package.json#/acrossTables/facts [rules[0]]", "rule id 'shares' is also declared in rules/facts.json"],
+    ),
+    "duplicate-id-made-by-a-package-wide-rule": (
+        rule_copy("shares", "facts-translations"),
+        ["rules/package.json#/packageWide/0", "rule id 'facts-translations' is also declared in rules/facts.json"],
+    ),
+    "scope-unknown": (
+        package_file(lambda d: d["packageWide"][0].update(scope="fact-table")),
+        ["rules/package.json [packageWide[0].scope]", "must name a scope", "fact-tables"],
+    ),
+    "scope-both-ways": (
+        set_scope({"fields": ["figure_id"], "resources": ["facts"]}),
+        ["rules/package.json [scopes.fact-tables]", "either 'fields'"],
+    ),
     "scope-neither-way": (set_scope({"description": "tables"}), ["[scopes.fact-tables]", "either 'fields'"]),
-    "scope-fields-not-a-list": (set_scope({"fields": "figure_id"}),
-                                ["[scopes.fact-tables.fields]", "non-empty list of names"]),
+    "scope-fields-not-a-list": (
+        set_scope({"fields": "figure_id"}),
+        ["[scopes.fact-tables.fields]", "non-empty list of names"],
+    ),
     "scope-unknown-key": (set_scope({"field": ["figure_id"]}), ["[scopes.fact-tables.field]", "unknown property"]),
-    "scope-unknown-resource": (set_scope({"resources": ["facts", "figures"]}),
-                               ["[scopes.fact-tables.resources]", "no resource 'figures'"]),
-    "scope-matches-nothing": (set_scope({"fields": ["figure_id", "sentence_de"]}),
-                              ["[scopes.fact-tables]", "matches no resource"]),
+    "scope-unknown-resource": (
+        set_scope({"resources": ["facts", "figures"]}),
+        ["[scopes.fact-tables.resources]", "no resource 'figures'"],
+    ),
+    "scope-matches-nothing": (
+        set_scope({"fields": ["figure_id", "sentence_de"]}),
+        ["[scopes.fact-tables]", "matches no resource"],
+    ),
     "rules-left-in-a-schema": (schema_rules, ["schemas/facts.json [rules]", "holds no rules"]),
 }
 
@@ -138,6 +163,10 @@ def test_a_release_carries_its_rules_inline_and_validates_the_same(tmp_path):
     (folder / "datapackage.json").write_text(json.dumps(release_descriptor(package, folder)), encoding="utf-8")
     inline = open_package(folder)
     assert [(r.name, [x["id"] for x in rules]) for r, _s, rules in inline.rule_arrays()] == [
-        (r.name, [x["id"] for x in rules]) for r, _s, rules in package.rule_arrays()]
-    assert validate(folder).stats["rules"] == validate(MINI).stats["rules"] == len(
-        [r for _res, _s, rules in package.rule_arrays() for r in rules])
+        (r.name, [x["id"] for x in rules]) for r, _s, rules in package.rule_arrays()
+    ]
+    assert (
+        validate(folder).stats["rules"]
+        == validate(MINI).stats["rules"]
+        == len([r for _res, _s, rules in package.rule_arrays() for r in rules])
+    )

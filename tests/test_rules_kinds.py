@@ -49,7 +49,8 @@ def test_the_fixture_is_valid_and_runs_every_kind():
     assert report.stats["rules"] == len(declared)
     expanded = [rule for _res, _shown, rules in open_package(MINI).rule_arrays() for rule in rules]
     assert [r["id"] for r in expanded] == [r["id"] for r in own + shared["acrossTables"]["facts"]] + [
-        "facts-translations"]
+        "facts-translations"
+    ]
 
 
 @pytest.mark.parametrize("fid,field,value,kind,line", BREAKS, ids=[f"{b[3]}:{b[0]}" for b in BREAKS])
@@ -62,13 +63,19 @@ def test_one_changed_cell_breaks_its_rule(mini, fid, field, value, kind, line):
     assert problem.path == "resources/facts.csv" and problem.sentence
 
 
-@pytest.mark.parametrize("change,message", [
-    ({"set": {"parts": ["part-1", "a-share"]}}, "(EUR_mn) and a-share (percent) are in units that cannot be compared"),
-    ({"set": {"colour": "red"}}, "unknown parameter 'colour'"),
-    ({"set": {"id": "Not Kebab"}}, "rules[1].id"),
-    ({"set": {"id": "shares"}}, "rule id 'shares' is also declared"),
-    ({"set": {"severity": "fatal"}}, "rules[1].severity"),
-])
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        (
+            {"set": {"parts": ["part-1", "a-share"]}},
+            "(EUR_mn) and a-share (percent) are in units that cannot be compared",
+        ),
+        ({"set": {"colour": "red"}}, "unknown parameter 'colour'"),
+        ({"set": {"id": "Not Kebab"}}, "rules[1].id"),
+        ({"set": {"id": "shares"}}, "rule id 'shares' is also declared"),
+        ({"set": {"severity": "fatal"}}, "rules[1].severity"),
+    ],
+)
 def test_malformed_declarations_are_one_line_errors(mini, change, message):
     apply(mini, {"op": "rule", "file": "rules/facts.json", "rule": "sectors-within-total", **change})
     with pytest.raises(UnusableInput) as info:
@@ -78,8 +85,15 @@ def test_malformed_declarations_are_one_line_errors(mini, change, message):
 
 
 def test_a_ranking_whose_values_repeat_a_key_is_refused(mini):
-    apply(mini, {"op": "rule", "file": "rules/facts.json", "rule": "ranking",
-                 "set": {"values": ["a-2010", "a-2010-rounded", "b-2010"]}})
+    apply(
+        mini,
+        {
+            "op": "rule",
+            "file": "rules/facts.json",
+            "rule": "ranking",
+            "set": {"values": ["a-2010", "a-2010-rounded", "b-2010"]},
+        },
+    )
     with pytest.raises(UnusableInput, match="two values for geo 'x'"):
         validate(mini)
 
@@ -98,16 +112,20 @@ def test_the_catalogue_file_is_generated_from_the_kind_modules():
     from bgopendata.rules.catalogue import catalogue_json
 
     path = Path(__file__).parents[1] / "src/bgopendata/rules/catalogue.json"
-    assert path.read_text(encoding="utf-8") == catalogue_json(), \
+    assert path.read_text(encoding="utf-8") == catalogue_json(), (
         "regenerate it: python -c 'from bgopendata.rules.catalogue import write_catalogue_json; write_catalogue_json()'"
+    )
 
 
 def test_every_kind_is_in_the_catalogue_with_its_family_and_references():
     from bgopendata.rules.catalogue import catalogue
 
     entries = catalogue()
-    assert {c for c, e in entries.items() if e["family"] == "group"} == {"group-shares-sum", "group-growth",
-                                                                          "group-ranking"}
+    assert {c for c, e in entries.items() if e["family"] == "group"} == {
+        "group-shares-sum",
+        "group-growth",
+        "group-ranking",
+    }
     assert entries["share-of-total"]["parameters"] == {"part": "figure", "total": "figure", "share": "figure"}
     assert entries["count-matches"]["parameters"]["rows"] == "rows"
     assert entries["ranking-ordered"]["parameters"]["key"] == "field"

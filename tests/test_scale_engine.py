@@ -93,7 +93,9 @@ def test_a_malformed_group_rule_is_one_line_before_any_reading(clean, tmp_path):
 # -- the broken-package corpus: same verdicts as the default engine -------------------------
 
 from conftest import copy_package  # noqa: E402
-from test_validate_broken import CASES as BROKEN, apply as apply_broken, outcome  # noqa: E402
+from test_validate_broken import CASES as BROKEN  # noqa: E402
+from test_validate_broken import apply as apply_broken
+from test_validate_broken import outcome
 
 
 @pytest.mark.parametrize("case", BROKEN, ids=[c["name"] for c in BROKEN])
@@ -106,8 +108,9 @@ def test_broken_corpus_same_verdict_on_duckdb(case, tmp_path):
     if code == 2:
         assert expect["message"] in result
         return
-    hits = [p for p in result.problems if p.code == expect["code"] and p.path == expect["path"]
-            and p.line == expect["line"]]
+    hits = [
+        p for p in result.problems if p.code == expect["code"] and p.path == expect["path"] and p.line == expect["line"]
+    ]
     assert hits, [(p.code, p.path, p.line) for p in result.problems]
 
 
@@ -120,7 +123,9 @@ def test_real_package_is_valid_on_duckdb_with_the_same_warnings():
 
 # -- the bad-input corpus (tests/fixtures/mini) ---------------------------------------------
 
-from test_bad_inputs import CASES as BAD, MINI, apply as apply_bad  # noqa: E402
+from test_bad_inputs import CASES as BAD  # noqa: E402
+from test_bad_inputs import MINI
+from test_bad_inputs import apply as apply_bad
 
 CSV_CASES = [c for c in BAD if c.target.endswith(".csv") and c.action.startswith("write")]
 
@@ -167,6 +172,7 @@ def test_large_values_keep_exact_arithmetic(clean, tmp_path):
 
 # -- the checks are pandera's, run by its ibis backend inside DuckDB --------------------------
 
+
 def _rewrite(root: Path, edit) -> list[int]:
     """Apply ``edit(cells, header)`` to the rows it accepts; returns their CSV lines."""
     path = root / "resources" / "exports.csv"
@@ -204,8 +210,13 @@ def test_constraint_failures_keep_their_lines_examples_and_totals(clean, tmp_pat
     assert (ranks, units, qualifiers) == ([40, 41, 42], [50, 51, 52], [90])
     report = validate(root, engine="duckdb", max_examples=2)
     constraint = [p for p in report.problems if p.code == "structure/constraint-error"]
-    assert [(p.line, p.fields) for p in constraint] == [(40, ["rank"]), (41, ["rank"]), (50, ["unit"]),
-                                                      (51, ["unit"]), (90, ["qualifier"])]
+    assert [(p.line, p.fields) for p in constraint] == [
+        (40, ["rank"]),
+        (41, ["rank"]),
+        (50, ["unit"]),
+        (51, ["unit"]),
+        (90, ["qualifier"]),
+    ]
     assert "minimum 1: 0" in constraint[0].message and "required: the cell is empty" in constraint[2].message
     assert report.stats["omitted/exports/constraint-error/rank"] == 1
     assert report.stats["omitted/exports/constraint-error/unit"] == 1

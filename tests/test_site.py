@@ -26,11 +26,11 @@ from urllib.parse import urldefrag, urlparse
 import pytest
 from click.testing import CliRunner
 
+from bgopendata.access.query import run as run_sql
 from bgopendata.cli import cli
 from bgopendata.package import open_package
-from bgopendata.access.query import run as run_sql
-from bgopendata.publish.build import build
 from bgopendata.portal.site import MARKER, build_site, declared_rules
+from bgopendata.publish.build import build
 from bgopendata.validation.pipeline import validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -149,7 +149,9 @@ def test_downloads_list_each_release_file_with_its_real_size_and_sha256(site, re
 
 
 def test_landing_page_embeds_a_schema_org_dataset(site, release):
-    scripts = [text for attrs, text in page(site, "en/index.html").scripts if attrs.get("type") == "application/ld+json"]
+    scripts = [
+        text for attrs, text in page(site, "en/index.html").scripts if attrs.get("type") == "application/ld+json"
+    ]
     assert len(scripts) == 1
     data = json.loads(scripts[0])
     assert data["@type"] == "Dataset" and data["@context"] == "https://schema.org/"
@@ -169,8 +171,10 @@ def test_each_table_page_shows_every_row_with_its_sentence_and_every_field(site,
         rows = rows_of(res.name)
         data_table, schema_table = parsed.tables[0], parsed.tables[1]
         assert len(data_table) == len(rows), res.name
-        assert [r[0] for r in schema_table] == [f["name"] + (f.get(f"title_{lang}") if lang == "it" and f.get("title_it") else f.get("title", ""))
-                                                 for f in res.schema["fields"]]
+        assert [r[0] for r in schema_table] == [
+            f["name"] + (f.get(f"title_{lang}") if lang == "it" and f.get("title_it") else f.get("title", ""))
+            for f in res.schema["fields"]
+        ]
         if "sentence_en" in rows[0]:
             other = "it" if lang == "en" else "en"
             for shown, row in zip(data_table, rows):
@@ -198,7 +202,8 @@ def test_charts_are_local_svg_files_in_both_languages(site):
             svg = (site / "charts" / f"{view['name']}.{lang}.svg").read_text("utf-8")
             assert svg.startswith("<svg")
             assert f"../../charts/{view['name']}.{lang}.svg" in (
-                site / lang / "resources" / f"{view['resources'][0]}.html").read_text("utf-8")
+                site / lang / "resources" / f"{view['resources'][0]}.html"
+            ).read_text("utf-8")
 
 
 def test_nothing_is_fetched_from_elsewhere(site):
@@ -209,7 +214,7 @@ def test_nothing_is_fetched_from_elsewhere(site):
         assert all(not attrs.get("src") for attrs, _ in parsed.scripts), path
     for path in list(site.rglob("*.css")) + list((site / "charts").glob("*.svg")):
         text = path.read_text("utf-8")
-        assert "@import" not in text and "url(http" not in text and "xlink:href=\"http" not in text, path
+        assert "@import" not in text and "url(http" not in text and 'xlink:href="http' not in text, path
 
 
 def test_rules_page_lists_the_declared_rules_and_the_known_inconsistencies(site):
@@ -256,8 +261,9 @@ def test_an_invalid_package_writes_no_site(release, tmp_path):
     for part in ("resources", "schemas", "rules", "sources", "views"):
         shutil.copytree(ROOT / part, copy / part)
     csv_path = copy / "resources" / "province_exports.csv"
-    csv_path.write_text(csv_path.read_text("utf-8").replace(",37,EUR_bn,", ",thirty-seven,EUR_bn,", 1),
-                        encoding="utf-8")
+    csv_path.write_text(
+        csv_path.read_text("utf-8").replace(",37,EUR_bn,", ",thirty-seven,EUR_bn,", 1), encoding="utf-8"
+    )
     out = tmp_path / "site"
     result = CliRunner().invoke(cli, ["site", str(copy), "--out", str(out), "--release", str(release)])
     assert result.exit_code == 1
@@ -274,9 +280,18 @@ def test_an_invalid_package_writes_no_site(release, tmp_path):
 # browsers: ``websocket-client`` talks CDP to the system chromium (selenium's current release
 # cannot be installed next to our pinned certifi).
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--remote-debugging-port=0", "--window-size=1280,900", "--hide-scrollbars"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--remote-debugging-port=0",
+    "--window-size=1280,900",
+    "--hide-scrollbars",
+]
 PAGE_TIMEOUT_S = 30
 
 
@@ -316,8 +331,11 @@ class Browser:
     def __init__(self, executable: str, profile: Path) -> None:
         import websocket
 
-        self.proc = subprocess.Popen([executable, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [executable, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         port_file = profile / "DevToolsActivePort"
         deadline = time.monotonic() + PAGE_TIMEOUT_S
         while not (port_file.is_file() and port_file.read_text().strip()):
@@ -328,8 +346,9 @@ class Browser:
         port = port_file.read_text().split()[0]
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as resp:
             target = next(t for t in json.load(resp) if t["type"] == "page")
-        self.ws = websocket.create_connection(target["webSocketDebuggerUrl"], timeout=PAGE_TIMEOUT_S,
-                                              suppress_origin=True)
+        self.ws = websocket.create_connection(
+            target["webSocketDebuggerUrl"], timeout=PAGE_TIMEOUT_S, suppress_origin=True
+        )
         self.next_id = 0
         self.events: list[dict] = []
         for domain in ("Page", "Runtime", "Log", "Network"):
@@ -480,9 +499,11 @@ def test_translation_differences_are_the_report_s_translation_agrees_warnings():
     tables = {res.name: _read_rows(res) for res in PACKAGE.resources}
     listed = translation_differences(PACKAGE, tables, report)
     assert found and [(d["resource"], d["figure_id"]) for d in listed] == [
-        (p.resource, tables[p.resource][p.line - 2]["figure_id"]) for p in found]
+        (p.resource, tables[p.resource][p.line - 2]["figure_id"]) for p in found
+    ]
     first = found[0]
     only_first = Report(package=str(ROOT), problems=[first])
     assert [d["figure_id"] for d in translation_differences(PACKAGE, tables, only_first)] == [
-        tables[first.resource][first.line - 2]["figure_id"]]
+        tables[first.resource][first.line - 2]["figure_id"]
+    ]
     assert translation_differences(PACKAGE, tables, Report(package=str(ROOT))) == []

@@ -15,10 +15,14 @@ pytest.importorskip("pyspark")
 if shutil.which("java") is None:  # .ci/run installs openjdk-17-jre-headless on a fresh machine
     pytest.skip("Spark needs Java (17)", allow_module_level=True)
 
-from bgopendata.validation.pipeline import validate  # noqa: E402
-from conftest import ROOT, bench_generate  # noqa: E402
-from conftest import copy_package  # noqa: E402
-from test_validate_broken import CASES as BROKEN, apply as apply_broken, outcome  # noqa: E402
+from bgopendata.validation.pipeline import validate
+from conftest import (
+    bench_generate,
+    copy_package,
+)
+from test_validate_broken import CASES as BROKEN
+from test_validate_broken import apply as apply_broken
+from test_validate_broken import outcome
 
 generate = bench_generate()
 

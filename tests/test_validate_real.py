@@ -13,8 +13,7 @@ import bgopendata
 from bgopendata.package import open_package
 from bgopendata.rules.catalogue import figure_catalogue
 from bgopendata.rules.coverage import coverage
-from conftest import ROOT
-from conftest import copy_package
+from conftest import ROOT, copy_package
 from test_validate_broken import apply
 
 BIN = Path(sys.executable).parent / "bgopendata"
@@ -71,22 +70,35 @@ def test_strict_turns_the_documented_warnings_into_a_failure():
 
 def test_github_format_points_at_the_changed_csv_line(tmp_path):
     root = copy_package(tmp_path / "pkg")
-    apply(root, {"op": "set", "file": "resources/province_exports.csv",
-                 "figure_id": "exports-2013-bergamo-trend", "field": "value", "value": "31.1"})
+    apply(
+        root,
+        {
+            "op": "set",
+            "file": "resources/province_exports.csv",
+            "figure_id": "exports-2013-bergamo-trend",
+            "field": "value",
+            "value": "31.1",
+        },
+    )
     result = run("validate", "--format", "github", str(root))
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert any(line.startswith("::error file=resources/province_exports.csv,line=14,title=same-figure-agrees::")
-               for line in lines), result.stdout
-    assert any(line.startswith("::warning file=resources/export_destinations.csv,line=5,title=shares-sum::")
-               for line in lines)
+    assert any(
+        line.startswith("::error file=resources/province_exports.csv,line=14,title=same-figure-agrees::")
+        for line in lines
+    ), result.stdout
+    assert any(
+        line.startswith("::warning file=resources/export_destinations.csv,line=5,title=shares-sum::") for line in lines
+    )
     assert "Traceback" not in result.stderr
 
 
 def test_a_malformed_rule_is_one_line_and_exit_2(tmp_path):
     root = copy_package(tmp_path / "pkg")
-    apply(root, {"op": "rule", "file": "rules/plants_abroad.json", "rule": "parent-firms-within-plants",
-                 "delete": "whole"})
+    apply(
+        root,
+        {"op": "rule", "file": "rules/plants_abroad.json", "rule": "parent-firms-within-plants", "delete": "whole"},
+    )
     result = run("validate", str(root))
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr

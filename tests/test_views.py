@@ -32,8 +32,9 @@ def selected(spec: dict) -> pd.DataFrame:
     for step in spec.get("transform", []):
         if "filter" in step:
             pred = step["filter"]
-            assert isinstance(pred, dict) and set(pred) & {"equal", "oneOf"}, \
+            assert isinstance(pred, dict) and set(pred) & {"equal", "oneOf"}, (
                 f"only field predicates, evaluable without Vega: {pred}"
+            )
             keep = [pred["equal"]] if "equal" in pred else pred["oneOf"]
             df = df[df[pred["field"]].isin(keep)]
         elif "pivot" in step:

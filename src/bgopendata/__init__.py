@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "1.0.0"
-__all__ = ["validate", "__version__"]
+__all__ = ["__version__", "validate"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from bgopendata.report import Report
 
 
-def validate(path: str = ".", *, strict: bool = False, **options: Any) -> "Report":
+def validate(path: str = ".", *, strict: bool = False, **options: Any) -> Report:
     """Validate the data package at ``path`` and return its report.
 
     ``options`` go to ``bgopendata.validation.pipeline.validate`` unchanged (for example ``parallel``).

@@ -105,11 +105,10 @@ def remove_dead_staging(parent: Path, prefixes: tuple[str, ...], *, restore: Pat
         prefix = next((p for p in prefixes if entry.name.startswith(p)), None)
         if prefix is None or entry.is_symlink() or not entry.is_dir():
             continue
-        match = re.match(r"(\d+)-", entry.name[len(prefix):])
+        match = re.match(r"(\d+)-", entry.name[len(prefix) :])
         if not _is_dead(entry, int(match.group(1)) if match else None):
             continue
-        if restore is not None and ".old-" in prefix and not restore.exists() \
-                and (entry / restore.name).is_dir():
+        if restore is not None and ".old-" in prefix and not restore.exists() and (entry / restore.name).is_dir():
             os.rename(entry / restore.name, restore)
         shutil.rmtree(entry, ignore_errors=True)
 

@@ -57,10 +57,10 @@ def parse_changelog(text: str) -> dict[str, Entry]:
         match = _HEADING.match(title.strip())
         if level != 2 or not match:
             continue
-        limit = next((s for lvl, s, _ in headings[pos + 1:] if lvl <= 2), len(lines))
+        limit = next((s for lvl, s, _ in headings[pos + 1 :] if lvl <= 2), len(lines))
         # Link reference definitions ("[1.0.0]: https://...") make no block: they end no body.
         end = max((e for e in block_ends if start < e <= limit), default=start + 1)
         version = match["version"].lower()
-        body = "\n".join(lines[start + 1:end]).strip("\n")
+        body = "\n".join(lines[start + 1 : end]).strip("\n")
         entries.setdefault(version, Entry(version, title.strip(), body))
     return entries

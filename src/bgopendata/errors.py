@@ -16,8 +16,9 @@ class BgError(Exception):
 
     exit_code = EXIT_UNUSABLE
 
-    def __init__(self, message: str, *, path: str | None = None, row: int | None = None,
-                 field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, path: str | None = None, row: int | None = None, field: str | None = None
+    ) -> None:
         self.path = path
         self.row = row
         self.field = field

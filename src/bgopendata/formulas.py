@@ -20,5 +20,4 @@ def looks_like_formula(cell: str) -> bool:
 
 
 def formula_message(cell: str) -> str:
-    return (f"the cell {cell[:40]!r} starts like a spreadsheet formula; a spreadsheet opening "
-            "the CSV may run it")
+    return f"the cell {cell[:40]!r} starts like a spreadsheet formula; a spreadsheet opening the CSV may run it"

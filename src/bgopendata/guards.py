@@ -23,8 +23,11 @@ def require_valid(report: Any, package_path: str | Path) -> None:
     if report.valid:
         return
     first = report.errors[0] if report.errors else report.warnings[0]
-    raise InvalidData(f"the package is invalid ({len(report.errors)} error(s)), first: "
-                      f"{first.location()}: {first.message}; run 'bgopendata validate'", path=str(package_path))
+    raise InvalidData(
+        f"the package is invalid ({len(report.errors)} error(s)), first: "
+        f"{first.location()}: {first.message}; run 'bgopendata validate'",
+        path=str(package_path),
+    )
 
 
 def safe_destination(out: Path, package: Package, *, what: str, mark: str, not_ours: str) -> Path:

@@ -47,7 +47,7 @@ class Interval:
     hi_open: bool = False
 
     def __post_init__(self) -> None:
-        if _is_inf(self.lo) and self.lo > 0 or _is_inf(self.hi) and self.hi < 0:
+        if (_is_inf(self.lo) and self.lo > 0) or (_is_inf(self.hi) and self.hi < 0):
             raise ValueError("an interval bound cannot be infinite on that side")
         if self.lo > self.hi:
             raise ValueError(f"empty interval: {self.lo} > {self.hi}")
@@ -59,8 +59,9 @@ class Interval:
         return cls(v, v)
 
     @classmethod
-    def of_figure(cls, value: str | int | Fraction, resolution: str | int | Fraction,
-                  qualifier: str = "exact") -> Interval:
+    def of_figure(
+        cls, value: str | int | Fraction, resolution: str | int | Fraction, qualifier: str = "exact"
+    ) -> Interval:
         """The true values a figure written as ``value`` can stand for.
 
         exact [v - r/2, v + r/2); approx [v - r, v + r]; at_least ("over") (v, +inf);
@@ -108,8 +109,9 @@ class Interval:
     # -- arithmetic ---------------------------------------------------------------
     def __add__(self, other: Interval | int | Fraction) -> Interval:
         other = _coerce(other)
-        return Interval(self.lo + other.lo, self.hi + other.hi,
-                        self.lo_open or other.lo_open, self.hi_open or other.hi_open)
+        return Interval(
+            self.lo + other.lo, self.hi + other.hi, self.lo_open or other.lo_open, self.hi_open or other.hi_open
+        )
 
     def __neg__(self) -> Interval:
         return Interval(-self.hi, -self.lo, self.hi_open, self.lo_open)

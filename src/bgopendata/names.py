@@ -26,8 +26,10 @@ def name_problem(name: object) -> str | None:
     for char in name:
         if ord(char) > 127:
             label = unicodedata.name(char, "unnamed character")
-            return (f"has the non-ASCII character U+{ord(char):04X} ({label}), which may look like "
-                    "an ASCII one; use lower-case a-z, 0-9, '.', '-' and '_'")
+            return (
+                f"has the non-ASCII character U+{ord(char):04X} ({label}), which may look like "
+                "an ASCII one; use lower-case a-z, 0-9, '.', '-' and '_'"
+            )
     if len(name) > MAX_NAME_CHARS:
         return f"is longer than {MAX_NAME_CHARS} characters"
     if not NAME.match(name):
@@ -41,8 +43,9 @@ def check_name(name: object, *, shown: str, field: str, what: str = "resource") 
     """Return ``name`` when it follows the Data Package name rules, else refuse it in one line."""
     problem = name_problem(name)
     if problem:
-        raise UnusableInput(f"{what} name {shown_value(name)} is not a Data Package name: it {problem}",
-                            path=shown, field=field)
+        raise UnusableInput(
+            f"{what} name {shown_value(name)} is not a Data Package name: it {problem}", path=shown, field=field
+        )
     return name  # type: ignore[return-value]
 
 
@@ -52,10 +55,17 @@ def file_inside(folder: Path, file_name: str) -> Path:
     The last guard of every writer: even a name that slipped past the descriptor checks can
     never become a path outside the output folder.
     """
-    if not file_name or "/" in file_name or "\\" in file_name or "\x00" in file_name \
-            or file_name in {".", ".."} or file_name.startswith("."):
-        raise UnusableInput(f"{shown_value(file_name)} is not a plain file name; refusing to write it",
-                            path=str(folder))
+    if (
+        not file_name
+        or "/" in file_name
+        or "\\" in file_name
+        or "\x00" in file_name
+        or file_name in {".", ".."}
+        or file_name.startswith(".")
+    ):
+        raise UnusableInput(
+            f"{shown_value(file_name)} is not a plain file name; refusing to write it", path=str(folder)
+        )
     return folder / file_name
 
 

@@ -63,9 +63,12 @@ class Package:
         """
         for res in self.resources:
             if "rules" in res.schema:
-                raise UnusableInput("a Table Schema holds no rules; move them to the table's rules file "
-                                    "(the resource's 'rules' property in datapackage.json)",
-                                    path=res.schema_path or str(self.descriptor_path), field="rules")
+                raise UnusableInput(
+                    "a Table Schema holds no rules; move them to the table's rules file "
+                    "(the resource's 'rules' property in datapackage.json)",
+                    path=res.schema_path or str(self.descriptor_path),
+                    field="rules",
+                )
         return list(self.declared)
 
     def resource(self, name: str) -> Resource:
@@ -219,7 +222,9 @@ def open_package(path: str | Path = ".") -> Package:
         seen.add(name)
         relpath = res.get("path")
         if isinstance(relpath, list):
-            raise UnusableInput(f"resource {name!r}: multipart paths are not supported", path=shown, field=f"{where}.path")
+            raise UnusableInput(
+                f"resource {name!r}: multipart paths are not supported", path=shown, field=f"{where}.path"
+            )
         csv_path = safe_path(root, relpath, shown=shown, what=f"resource {name!r} path")
         _refuse_special_file(csv_path, name, relpath, shown=shown, field=f"{where}.path")
         if not csv_path.is_file():
@@ -233,24 +238,26 @@ def open_package(path: str | Path = ".") -> Package:
         if not isinstance(schema, dict):
             raise UnusableInput(f"resource {name!r} has no Table Schema", path=shown, field=f"{where}.schema")
         check_schema(schema, shown=schema_rel or f"{shown} {where}.schema")
-        table_rules, rules_shown = read_rules_property(root, res.get("rules"), shown=shown,
-                                                       where=f"{where}.rules")
+        table_rules, rules_shown = read_rules_property(root, res.get("rules"), shown=shown, where=f"{where}.rules")
         schemas[index] = (schema, schema_rel or shown)
         loaded.append(Resource(name, csv_path, relpath, res, schema, schema_rel, table_rules))
-        tables.append(rule_files.Table(name, [f.get("name") for f in schema["fields"]], table_rules,
-                                       rules_shown))
+        tables.append(rule_files.Table(name, [f.get("name") for f in schema["fields"]], table_rules, rules_shown))
     check_profiles(descriptor, schemas, shown=shown)
     check_foreign_keys({r.name: (r.schema, r.schema_path or shown) for r in loaded})
-    package_rules, package_shown = read_rules_property(root, descriptor.get("rules"), shown=shown,
-                                                       where="rules", package_level=True)
+    package_rules, package_shown = read_rules_property(
+        root, descriptor.get("rules"), shown=shown, where="rules", package_level=True
+    )
     by_name = {r.name: r for r in loaded}
-    declared = [(by_name[name], where, raw) for name, where, raw in
-                rule_files.declarations(tables, package_rules, package_shown=package_shown)]
+    declared = [
+        (by_name[name], where, raw)
+        for name, where, raw in rule_files.declarations(tables, package_rules, package_shown=package_shown)
+    ]
     return Package(root=root, descriptor=descriptor, resources=loaded, rules=package_rules, declared=declared)
 
 
-def read_rules_property(root: Path, value: Any, *, shown: str, where: str, package_level: bool = False
-                        ) -> tuple[dict[str, Any] | None, str]:
+def read_rules_property(
+    root: Path, value: Any, *, shown: str, where: str, package_level: bool = False
+) -> tuple[dict[str, Any] | None, str]:
     """The rules file a ``rules`` property names, checked, and how to name it in errors.
 
     The property is a path inside the package, read with the same guarantees as a Table
@@ -270,18 +277,28 @@ def read_rules_property(root: Path, value: Any, *, shown: str, where: str, packa
 # The profiles the Data Package standards define, by identifier and by their published URLs:
 # validation resolves them offline. Any other profile or ``$schema`` would make frictionless
 # fetch it from the network while validating, so it is refused.
-_SPECS, _V1, _V2 = ("https://specs.frictionlessdata.io/schemas/", "https://datapackage.org/profiles/1.0/",
-                    "https://datapackage.org/profiles/2.0/")
+_SPECS, _V1, _V2 = (
+    "https://specs.frictionlessdata.io/schemas/",
+    "https://datapackage.org/profiles/1.0/",
+    "https://datapackage.org/profiles/2.0/",
+)
 KNOWN_PROFILES: dict[str, str] = {
-    "data-package": "data-package", "tabular-data-package": "tabular-data-package",
-    "data-resource": "data-resource", "tabular-data-resource": "tabular-data-resource",
+    "data-package": "data-package",
+    "tabular-data-package": "tabular-data-package",
+    "data-resource": "data-resource",
+    "tabular-data-resource": "tabular-data-resource",
     "table-schema": "table-schema",
-    **{f"{_SPECS}{n}.json": n for n in ("data-package", "tabular-data-package", "data-resource",
-                                          "tabular-data-resource", "table-schema")},
-    f"{_V1}datapackage.json": "data-package", f"{_V1}tabular-datapackage.json": "tabular-data-package",
-    f"{_V1}dataresource.json": "data-resource", f"{_V1}tabular-dataresource.json": "tabular-data-resource",
+    **{
+        f"{_SPECS}{n}.json": n
+        for n in ("data-package", "tabular-data-package", "data-resource", "tabular-data-resource", "table-schema")
+    },
+    f"{_V1}datapackage.json": "data-package",
+    f"{_V1}tabular-datapackage.json": "tabular-data-package",
+    f"{_V1}dataresource.json": "data-resource",
+    f"{_V1}tabular-dataresource.json": "tabular-data-resource",
     f"{_V1}tableschema.json": "table-schema",
-    f"{_V2}datapackage.json": "data-package", f"{_V2}dataresource.json": "data-resource",
+    f"{_V2}datapackage.json": "data-package",
+    f"{_V2}dataresource.json": "data-resource",
     f"{_V2}tableschema.json": "table-schema",
 }
 
@@ -292,12 +309,15 @@ def offline_profile(value: Any, *, shown: str, field: str) -> str | None:
         return None
     if isinstance(value, str) and value in KNOWN_PROFILES:
         return KNOWN_PROFILES[value]
-    raise UnusableInput(f"{field} {shown_value(value)} is not a standard Data Package profile; bgopendata "
-                        "never fetches a profile, so it cannot check this one", path=shown, field=field)
+    raise UnusableInput(
+        f"{field} {shown_value(value)} is not a standard Data Package profile; bgopendata "
+        "never fetches a profile, so it cannot check this one",
+        path=shown,
+        field=field,
+    )
 
 
-def check_profiles(descriptor: dict[str, Any], schemas: dict[int, tuple[dict[str, Any], str]], *,
-                   shown: str) -> None:
+def check_profiles(descriptor: dict[str, Any], schemas: dict[int, tuple[dict[str, Any], str]], *, shown: str) -> None:
     """Every ``profile`` and ``$schema`` of the package, its resources and schemas is a known one."""
     for key in ("profile", "$schema"):
         offline_profile(descriptor.get(key), shown=shown, field=key)

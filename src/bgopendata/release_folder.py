@@ -45,8 +45,7 @@ def open_release(folder: str | Path) -> ReleaseFolder:
         raise UnusableInput("no such release folder", path=str(folder))
     sums_file = root / CHECKSUMS
     shown = str(sums_file)
-    _regular(sums_file, shown, missing=f"no {CHECKSUMS}: not a release built by 'bgopendata build'",
-             at=str(root))
+    _regular(sums_file, shown, missing=f"no {CHECKSUMS}: not a release built by 'bgopendata build'", at=str(root))
     if sums_file.stat().st_size > MAX_SUMS_BYTES:
         raise UnusableInput(f"is larger than {MAX_SUMS_BYTES} bytes", path=shown)
     sums = parse_sums(sums_file.read_text("utf-8", errors="replace"), shown=shown)

@@ -7,7 +7,8 @@ CLI can render them as a terminal table, JSON, or GitHub workflow-command annota
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator, Literal
+from collections.abc import Iterator
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -71,16 +72,18 @@ class Stats(BaseModel):
         for name in ("rows", "rules", "rules_skipped", "figures"):
             mine, theirs = getattr(self, name), getattr(other, name)
             merged[name] = mine if theirs is None else theirs if mine is None else mine + theirs
-        return Stats(resources=max(self.resources, other.resources), omitted=self.omitted + other.omitted,
-                     **merged)
+        return Stats(resources=max(self.resources, other.resources), omitted=self.omitted + other.omitted, **merged)
 
     @property
     def omitted_total(self) -> int:
         return sum(o.count for o in self.omitted)
 
     def as_dict(self) -> dict[str, int]:
-        counts = {name: value for name in ("resources", "rows", "rules", "rules_skipped", "figures")
-                  if (value := getattr(self, name)) is not None}
+        counts = {
+            name: value
+            for name in ("resources", "rows", "rules", "rules_skipped", "figures")
+            if (value := getattr(self, name)) is not None
+        }
         return {**counts, **{f"omitted/{o.name}": o.count for o in self.omitted}}
 
     def __getitem__(self, key: str) -> int:
@@ -171,8 +174,7 @@ def summary_line(report: Report) -> str:
     verdict = "valid" if report.valid else "INVALID"
     omitted = report.stats.omitted_total
     more = f" ({omitted:,} more not shown)" if omitted else ""
-    return (f"{report.package}: {verdict}: {len(report.errors)} error(s), "
-            f"{len(report.warnings)} warning(s){more}")
+    return f"{report.package}: {verdict}: {len(report.errors)} error(s), {len(report.warnings)} warning(s){more}"
 
 
 def render_table(report: Report) -> str:

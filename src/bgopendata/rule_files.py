@@ -65,19 +65,24 @@ def check_package_file(doc: Any, *, shown: str) -> dict[str, Any]:
         scope = rule.get("scope")
         if not isinstance(scope, str) or scope not in scopes:
             known = ", ".join(sorted(scopes)) or "none declared"
-            raise UnusableInput(f"rule {rule.get('id')!r}: 'scope' must name a scope of 'scopes' ({known})",
-                                path=shown, field=f"packageWide[{index}].scope")
+            raise UnusableInput(
+                f"rule {rule.get('id')!r}: 'scope' must name a scope of 'scopes' ({known})",
+                path=shown,
+                field=f"packageWide[{index}].scope",
+            )
     across = doc.get("acrossTables", {})
     if not isinstance(across, dict):
-        raise UnusableInput("'acrossTables' must be an object: table name -> list of rules", path=shown,
-                            field="acrossTables")
+        raise UnusableInput(
+            "'acrossTables' must be an object: table name -> list of rules", path=shown, field="acrossTables"
+        )
     for table, rules in across.items():
         _rule_list(rules, shown=shown, where=f"acrossTables.{table}")
     return doc
 
 
-def declarations(tables: list[Table], package: dict[str, Any] | None, *, package_shown: str
-                 ) -> list[tuple[str, str, list[dict[str, Any]]]]:
+def declarations(
+    tables: list[Table], package: dict[str, Any] | None, *, package_shown: str
+) -> list[tuple[str, str, list[dict[str, Any]]]]:
     """Every rule array as (table name, where declared, rule dicts), table by table.
 
     For each table in package order: its own rules, then the package file's rules across
@@ -88,10 +93,13 @@ def declarations(tables: list[Table], package: dict[str, Any] | None, *, package
     across = package.get("acrossTables", {})
     for table in across:
         if table not in names:
-            raise UnusableInput(f"no resource {table!r} in the package", path=package_shown,
-                                field=f"acrossTables.{table}")
-    members = {name: scope_members(name, scope, tables, shown=package_shown)
-               for name, scope in package.get("scopes", {}).items()}
+            raise UnusableInput(
+                f"no resource {table!r} in the package", path=package_shown, field=f"acrossTables.{table}"
+            )
+    members = {
+        name: scope_members(name, scope, tables, shown=package_shown)
+        for name, scope in package.get("scopes", {}).items()
+    }
     found: list[tuple[str, str, list[dict[str, Any]]]] = []
     for table in tables:
         if table.rules is not None:
@@ -117,12 +125,14 @@ def scope_members(name: str, scope: dict[str, Any], tables: list[Table], *, show
         names = {t.name for t in tables}
         unknown = [r for r in scope["resources"] if r not in names]
         if unknown:
-            raise UnusableInput(f"scope {name!r}: no resource {unknown[0]!r} in the package", path=shown,
-                                field=f"scopes.{name}.resources")
+            raise UnusableInput(
+                f"scope {name!r}: no resource {unknown[0]!r} in the package",
+                path=shown,
+                field=f"scopes.{name}.resources",
+            )
         members = set(scope["resources"])
     if not members:
-        raise UnusableInput(f"scope {name!r} matches no resource of the package", path=shown,
-                            field=f"scopes.{name}")
+        raise UnusableInput(f"scope {name!r} matches no resource of the package", path=shown, field=f"scopes.{name}")
     return members
 
 
@@ -133,12 +143,17 @@ def _check_scope(name: str, scope: Any, *, shown: str) -> None:
     _known_keys(scope, SCOPE_KEYS, shown=shown, where=where)
     given = [key for key in ("fields", "resources") if key in scope]
     if len(given) != 1:
-        raise UnusableInput(f"scope {name!r} must give either 'fields' (the tables having them all) "
-                            "or 'resources' (the tables by name)", path=shown, field=where)
+        raise UnusableInput(
+            f"scope {name!r} must give either 'fields' (the tables having them all) "
+            "or 'resources' (the tables by name)",
+            path=shown,
+            field=where,
+        )
     names = scope[given[0]]
     if not isinstance(names, list) or not names or not all(isinstance(n, str) and n for n in names):
-        raise UnusableInput(f"scope {name!r}: {given[0]!r} must be a non-empty list of names", path=shown,
-                            field=f"{where}.{given[0]}")
+        raise UnusableInput(
+            f"scope {name!r}: {given[0]!r} must be a non-empty list of names", path=shown, field=f"{where}.{given[0]}"
+        )
 
 
 def _rule_list(rules: Any, *, shown: str, where: str) -> list[dict[str, Any]]:
@@ -153,8 +168,11 @@ def _rule_list(rules: Any, *, shown: str, where: str) -> list[dict[str, Any]]:
 def _known_keys(doc: dict[str, Any], known: set[str], *, shown: str, where: str) -> None:
     unknown = sorted(str(k) for k in doc if k not in known)
     if unknown:
-        raise UnusableInput(f"unknown property {unknown[0]!r} (known: {', '.join(sorted(known))})",
-                            path=shown, field=f"{where}.{unknown[0]}" if where else unknown[0])
+        raise UnusableInput(
+            f"unknown property {unknown[0]!r} (known: {', '.join(sorted(known))})",
+            path=shown,
+            field=f"{where}.{unknown[0]}" if where else unknown[0],
+        )
 
 
 def _check_unique_ids(found: list[tuple[str, str, list[dict[str, Any]]]]) -> None:
@@ -165,6 +183,7 @@ def _check_unique_ids(found: list[tuple[str, str, list[dict[str, Any]]]]) -> Non
             if not isinstance(rule_id, str):
                 continue  # the rule parser names what is wrong with it
             if rule_id in seen:
-                raise UnusableInput(f"rule id {rule_id!r} is also declared in {seen[rule_id]}", path=shown,
-                                    field=f"rules[{index}]")
+                raise UnusableInput(
+                    f"rule id {rule_id!r} is also declared in {seen[rule_id]}", path=shown, field=f"rules[{index}]"
+                )
             seen[rule_id] = shown

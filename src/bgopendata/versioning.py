@@ -14,16 +14,16 @@ LEVELS = ("none", "patch", "minor", "major")
 # change kind (as ``diff`` names it) -> the bump it needs
 POLICY = {
     "row-changed": "patch",
-    "field-changed": "patch",      # a constraint, format or missing-value change
+    "field-changed": "patch",  # a constraint, format or missing-value change
     "row-added": "minor",
     "field-added": "minor",
     "resource-added": "minor",
     "row-removed": "major",
-    "field-removed": "major",      # a rename shows as removed + added
+    "field-removed": "major",  # a rename shows as removed + added
     "field-retyped": "major",
     "primary-key-changed": "major",
     "resource-removed": "major",
-    "field-documented": "none",    # title/description wording only
+    "field-documented": "none",  # title/description wording only
     "metadata-changed": "none",
 }
 

@@ -29,11 +29,11 @@ from pathlib import Path
 from time import monotonic
 
 from bgopendata import __version__
-from bgopendata.publish import assets as assets
+from bgopendata.atomic import remove_dead_staging, special_file_kind
 from bgopendata.checksums import parse_sums
 from bgopendata.errors import InvalidData, UnusableInput
-from bgopendata.atomic import remove_dead_staging, special_file_kind
 from bgopendata.names import name_problem
+from bgopendata.publish import assets as assets
 
 VERSION = re.compile(r"^v\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$")
 ATTEMPTS = 3
@@ -42,7 +42,7 @@ TIMEOUT_SECONDS = 30.0
 CHUNK = 1 << 16
 MAX_SUMS_BYTES = 1 << 20
 MAX_DESCRIPTOR_BYTES = 16 << 20
-MAX_ASSET_BYTES = 4 << 30    # an asset whose size the release does not declare: no release is near 4 GiB
+MAX_ASSET_BYTES = 4 << 30  # an asset whose size the release does not declare: no release is near 4 GiB
 FILE_DEADLINE_SECONDS = 600.0  # one file, all its bytes; ``timeout`` bounds each wait for the server
 STAGING_PREFIX = ".bgopendata-download-"
 
@@ -60,8 +60,11 @@ class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, req, fp, code, msg, headers, newurl):
         scheme = urllib.parse.urlsplit(newurl).scheme.lower()
         if scheme not in {"http", "https"} or (req.full_url.startswith("https:") and scheme == "http"):
-            raise UnusableInput(f"refused a redirect (HTTP {code}) to {newurl!r}: only http(s) is "
-                                "followed, and never from https to http", path=req.full_url)
+            raise UnusableInput(
+                f"refused a redirect (HTTP {code}) to {newurl!r}: only http(s) is "
+                "followed, and never from https to http",
+                path=req.full_url,
+            )
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
@@ -100,10 +103,17 @@ def normalise_version(version: str) -> str:
     return tag
 
 
-def download(version: str = "latest", fmt: str = "csv", dest: str | Path = ".",
-             base: str | None = None, *, progress: Progress | None = None,
-             timeout: float = TIMEOUT_SECONDS, attempts: int = ATTEMPTS,
-             deadline: float | None = None) -> list[Path]:
+def download(
+    version: str = "latest",
+    fmt: str = "csv",
+    dest: str | Path = ".",
+    base: str | None = None,
+    *,
+    progress: Progress | None = None,
+    timeout: float = TIMEOUT_SECONDS,
+    attempts: int = ATTEMPTS,
+    deadline: float | None = None,
+) -> list[Path]:
     """Download one format of a release into ``dest``; returns the files written.
 
     Each file must arrive within ``deadline`` seconds (``FILE_DEADLINE_SECONDS``) and no
@@ -127,8 +137,15 @@ def download(version: str = "latest", fmt: str = "csv", dest: str | Path = ".",
     try:
         sums_url = asset_url(root, version, assets.CHECKSUMS)
         sums_file = staging / assets.CHECKSUMS
-        fetch(sums_url, sums_file, name=assets.CHECKSUMS, timeout=timeout, attempts=attempts,
-              limit=MAX_SUMS_BYTES, deadline=deadline)
+        fetch(
+            sums_url,
+            sums_file,
+            name=assets.CHECKSUMS,
+            timeout=timeout,
+            attempts=attempts,
+            limit=MAX_SUMS_BYTES,
+            deadline=deadline,
+        )
         sums = parse_sums(sums_file.read_text(encoding="utf-8", errors="replace"), shown=sums_url)
         wanted = assets.assets_for(fmt, list(sums))
         for name in wanted:
@@ -138,11 +155,23 @@ def download(version: str = "latest", fmt: str = "csv", dest: str | Path = ".",
         for name in wanted:
             url = asset_url(root, version, name)
             limit = MAX_DESCRIPTOR_BYTES if name == assets.DESCRIPTOR else declared.get(name, MAX_ASSET_BYTES)
-            digest = fetch(url, staging / name, name=name, timeout=timeout, attempts=attempts,
-                           progress=progress, limit=limit, deadline=deadline, size_declared=name in declared)
+            digest = fetch(
+                url,
+                staging / name,
+                name=name,
+                timeout=timeout,
+                attempts=attempts,
+                progress=progress,
+                limit=limit,
+                deadline=deadline,
+                size_declared=name in declared,
+            )
             if digest != sums[name]:
-                raise InvalidData(f"SHA-256 mismatch: expected {sums[name][:12]}…, got {digest[:12]}…; "
-                                  "the file is corrupt or was tampered with, nothing was written", path=url)
+                raise InvalidData(
+                    f"SHA-256 mismatch: expected {sums[name][:12]}…, got {digest[:12]}…; "
+                    "the file is corrupt or was tampered with, nothing was written",
+                    path=url,
+                )
             if name == assets.DESCRIPTOR:  # verified: its ``bytes`` now bound the CSVs that follow
                 declared = _declared_sizes(staging / name)
         for name in wanted + [assets.CHECKSUMS]:  # check all before moving any in
@@ -162,8 +191,11 @@ def download(version: str = "latest", fmt: str = "csv", dest: str | Path = ".",
 
 def _too_large(url: str, limit: int, size_declared: bool, message: str) -> None:
     if size_declared:
-        raise InvalidData(f"SHA-256 mismatch: larger than the {limit} bytes the release declares (reading "
-                          "stopped there); the file is corrupt or was tampered with, nothing was written", path=url)
+        raise InvalidData(
+            f"SHA-256 mismatch: larger than the {limit} bytes the release declares (reading "
+            "stopped there); the file is corrupt or was tampered with, nothing was written",
+            path=url,
+        )
     raise UnusableInput(message, path=url)
 
 
@@ -175,8 +207,13 @@ def _declared_sizes(descriptor_file: Path) -> dict[str, int]:
         return {}
     sizes = {}
     for res in descriptor.get("resources", []) if isinstance(descriptor, dict) else []:
-        if isinstance(res, dict) and isinstance(res.get("path"), str) and isinstance(res.get("bytes"), int) \
-                and not isinstance(res.get("bytes"), bool) and res["bytes"] >= 0:
+        if (
+            isinstance(res, dict)
+            and isinstance(res.get("path"), str)
+            and isinstance(res.get("bytes"), int)
+            and not isinstance(res.get("bytes"), bool)
+            and res["bytes"] >= 0
+        ):
             sizes[res["path"]] = res["bytes"]
     return sizes
 
@@ -191,13 +228,23 @@ def _check_destination(target: Path, name: str) -> None:
     if kind is None or os.path.islink(target):
         return
     what = "a folder" if kind == "a directory" else kind
-    raise UnusableInput(f"{name} is {what} here, so the release cannot be written; "
-                        "nothing was written", path=str(target))
+    raise UnusableInput(
+        f"{name} is {what} here, so the release cannot be written; nothing was written", path=str(target)
+    )
 
 
-def fetch(url: str, target: Path, *, name: str, timeout: float, attempts: int,
-          progress: Progress | None = None, limit: int | None = None,
-          deadline: float = FILE_DEADLINE_SECONDS, size_declared: bool = False) -> str:
+def fetch(
+    url: str,
+    target: Path,
+    *,
+    name: str,
+    timeout: float,
+    attempts: int,
+    progress: Progress | None = None,
+    limit: int | None = None,
+    deadline: float = FILE_DEADLINE_SECONDS,
+    size_declared: bool = False,
+) -> str:
     """Stream ``url`` into ``target`` with retries; returns the SHA-256 of what arrived.
 
     With ``size_declared``, ``limit`` is the size the verified release descriptor gives: a
@@ -208,8 +255,16 @@ def fetch(url: str, target: Path, *, name: str, timeout: float, attempts: int,
         raise UnusableInput(f"{name!r} is not a release file name", path=url)
     for attempt in range(1, attempts + 1):
         try:
-            return _fetch_once(url, target, name=name, timeout=timeout, progress=progress, limit=limit,
-                               deadline=deadline, size_declared=size_declared)
+            return _fetch_once(
+                url,
+                target,
+                name=name,
+                timeout=timeout,
+                progress=progress,
+                limit=limit,
+                deadline=deadline,
+                size_declared=size_declared,
+            )
         except TransientError as exc:
             target.unlink(missing_ok=True)
             if attempt == attempts:
@@ -219,8 +274,17 @@ def fetch(url: str, target: Path, *, name: str, timeout: float, attempts: int,
     raise AssertionError("unreachable")
 
 
-def _fetch_once(url: str, target: Path, *, name: str, timeout: float, progress: Progress | None,
-                limit: int | None, deadline: float = FILE_DEADLINE_SECONDS, size_declared: bool = False) -> str:
+def _fetch_once(
+    url: str,
+    target: Path,
+    *,
+    name: str,
+    timeout: float,
+    progress: Progress | None,
+    limit: int | None,
+    deadline: float = FILE_DEADLINE_SECONDS,
+    size_declared: bool = False,
+) -> str:
     request = urllib.request.Request(url, headers={"User-Agent": f"bgopendata/{__version__}"})
     digest = hashlib.sha256()
     received = 0
@@ -233,8 +297,11 @@ def _fetch_once(url: str, target: Path, *, name: str, timeout: float, progress: 
                 _too_large(url, limit, size_declared, f"is {total} bytes, more than the {limit} expected")
             while chunk := response.read1(CHUNK):  # what has arrived, not a full CHUNK: a drip is seen
                 if monotonic() > stop_at:
-                    raise UnusableInput(f"took more than {deadline:g} s, the deadline for one file "
-                                        f"({received} bytes had arrived); nothing was written", path=url)
+                    raise UnusableInput(
+                        f"took more than {deadline:g} s, the deadline for one file "
+                        f"({received} bytes had arrived); nothing was written",
+                        path=url,
+                    )
                 received += len(chunk)
                 if limit is not None and received > limit:
                     _too_large(url, limit, size_declared, f"is larger than the {limit} bytes expected")
@@ -249,17 +316,20 @@ def _fetch_once(url: str, target: Path, *, name: str, timeout: float, progress: 
             raise TransientError(f"HTTP {exc.code} {exc.reason}") from None
         if 300 <= exc.code < 400:  # urllib gives up on a loop, or on a scheme it never follows
             if "infinite loop" in str(exc.reason):
-                raise UnusableInput(f"redirect loop: the server kept redirecting (HTTP {exc.code}); "
-                                    "nothing was written", path=url) from None
-            raise UnusableInput(f"refused a redirect (HTTP {exc.code}): {str(exc.reason).split(' - ')[-1]}",
-                                path=url) from None
+                raise UnusableInput(
+                    f"redirect loop: the server kept redirecting (HTTP {exc.code}); nothing was written", path=url
+                ) from None
+            raise UnusableInput(
+                f"refused a redirect (HTTP {exc.code}): {str(exc.reason).split(' - ')[-1]}", path=url
+            ) from None
         hint = " (no such release or asset)" if exc.code == 404 else ""
         raise UnusableInput(f"HTTP {exc.code} {exc.reason}{hint}", path=url) from None
     except http.client.InvalidURL as exc:  # a malformed URL is not a network fault: no retry
         raise UnusableInput(f"malformed URL: {exc}", path=url) from None
     except http.client.IncompleteRead as exc:
-        raise TransientError(f"truncated: received {received + len(exc.partial)} bytes, "
-                             f"{exc.expected} more expected") from None
+        raise TransientError(
+            f"truncated: received {received + len(exc.partial)} bytes, {exc.expected} more expected"
+        ) from None
     except (TimeoutError, ConnectionError, http.client.HTTPException) as exc:
         raise TransientError(f"{type(exc).__name__}: {exc or 'timed out'}") from None
     except urllib.error.URLError as exc:

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bgopendata.publish import assets as assets
 from bgopendata.errors import UnusableInput
 from bgopendata.extras import require
 from bgopendata.names import check_name
 from bgopendata.package import DESCRIPTOR, open_package, read_json, safe_path
+from bgopendata.publish import assets as assets
 from bgopendata.sql import identifier as sql_name
 from bgopendata.sql import literal as sql_string
 from bgopendata.tableschema.types import duckdb_type, missing_values
@@ -78,8 +78,10 @@ def csv_views(package_path: str | Path, wanted: set[str] | None = None) -> list[
         fields = schema.get("fields", [])
         columns = ", ".join(f"{sql_string(f['name'])}: {sql_string(_read_type(f))}" for f in fields)
         nulls = ", ".join(sql_string(v) for v in missing_values(schema))
-        source = (f"read_csv({sql_string(path)}, header=true, auto_detect=false, delim=',', "
-                  f"quote='\"', escape='\"', columns={{{columns}}}, nullstr=[{nulls}])")
+        source = (
+            f"read_csv({sql_string(path)}, header=true, auto_detect=false, delim=',', "
+            f"quote='\"', escape='\"', columns={{{columns}}}, nullstr=[{nulls}])"
+        )
         if any(f.get("type") in NUMBER_TYPES for f in fields):
             source = f"(SELECT {', '.join(_typed_column(f, shown) for f in fields)} FROM {source})"
         views.append((name, source, path))
@@ -112,9 +114,11 @@ def _typed_column(field: dict, shown: str) -> str:
         return column
     syntax = INTEGER if field["type"] == "integer" else NUMBER
     refusal = sql_string(f"{shown} [{field['name']}]: not a Table Schema {field['type']}: ")
-    return (f"CASE WHEN {column} IS NULL THEN NULL WHEN regexp_full_match({column}, {sql_string(syntax)}) "
-            f"THEN CAST({column} AS {duckdb_type(field)}) ELSE error({refusal} || left({column}, 40)) END "
-            f"AS {column}")
+    return (
+        f"CASE WHEN {column} IS NULL THEN NULL WHEN regexp_full_match({column}, {sql_string(syntax)}) "
+        f"THEN CAST({column} AS {duckdb_type(field)}) ELSE error({refusal} || left({column}, 40)) END "
+        f"AS {column}"
+    )
 
 
 def check_csv_header(csv_path: Path, shown: str, schema: dict) -> None:
@@ -135,8 +139,12 @@ def check_csv_header(csv_path: Path, shown: str, schema: dict) -> None:
         where = next((i for i, (a, b) in enumerate(zip(labels, expected)) if a != b), min(len(labels), len(expected)))
         found = repr(labels[where][:40]) if where < len(labels) else "nothing"
         wanted = repr(expected[where]) if where < len(expected) else "no column"
-        raise QueryError(f"the header does not match the schema: column {where + 1} is {found}, the schema "
-                         f"says {wanted}; run 'bgopendata validate'", path=shown, row=1)
+        raise QueryError(
+            f"the header does not match the schema: column {where + 1} is {found}, the schema "
+            f"says {wanted}; run 'bgopendata validate'",
+            path=shown,
+            row=1,
+        )
 
 
 def _wanted_resources(target: Path, wanted: set[str]) -> list[tuple[str, Path, dict]] | None:
@@ -231,8 +239,9 @@ def httpfs_extension() -> Path:
     folder = Path(list(spec.submodule_search_locations)[0]) / "extensions" / f"v{duckdb.__version__}"
     path = folder / "httpfs.duckdb_extension"
     if not path.is_file():
-        raise UnusableInput(f"duckdb-extension-httpfs has no extension for DuckDB {duckdb.__version__}",
-                            path=str(folder))
+        raise UnusableInput(
+            f"duckdb-extension-httpfs has no extension for DuckDB {duckdb.__version__}", path=str(folder)
+        )
     return path
 
 
@@ -246,13 +255,16 @@ def open_connection():
     """
     import duckdb
 
-    con = duckdb.connect(":memory:", config={
-        "autoinstall_known_extensions": False,
-        "autoload_known_extensions": False,
-        "allow_community_extensions": False,
-        "memory_limit": MEMORY_LIMIT,
-        "temp_directory": "",
-    })
+    con = duckdb.connect(
+        ":memory:",
+        config={
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+            "allow_community_extensions": False,
+            "memory_limit": MEMORY_LIMIT,
+            "temp_directory": "",
+        },
+    )
     for setting in MACHINE_PATH_SETTINGS:  # a query needs none of these paths; set before any secret is used
         con.execute(f"SET {setting} = ''")
     con.execute("SET enable_progress_bar = false")  # a session option: not accepted in config
@@ -298,15 +310,16 @@ def check_read_only(con: Any, sql: str) -> set[str] | None:
     import duckdb
 
     if len(sql) > MAX_SQL_CHARS:
-        raise QueryError(f"the SQL is {len(sql):,} characters long, more than the "
-                         f"{MAX_SQL_CHARS:,} allowed")
+        raise QueryError(f"the SQL is {len(sql):,} characters long, more than the {MAX_SQL_CHARS:,} allowed")
     try:
         statements = con.extract_statements(sql)
     except duckdb.Error as exc:
         raise QueryError(_first_line(exc)) from None
     if len(statements) > 1 and ";" not in sql:  # DuckDB expands a PIVOT with no IN list
-        raise QueryError(f"the query expands to {len(statements)} statements, as a PIVOT with no "
-                         "IN list does; list the values: PIVOT t ON col IN ('a', 'b') USING ...")
+        raise QueryError(
+            f"the query expands to {len(statements)} statements, as a PIVOT with no "
+            "IN list does; list the values: PIVOT t ON col IN ('a', 'b') USING ..."
+        )
     if len(statements) != 1:
         raise QueryError(f"give exactly one SQL statement (got {len(statements)})")
     kind = statements[0].type.name
@@ -332,8 +345,14 @@ def _leading_keywords(sql: str) -> str:
     return first
 
 
-def run(sql: str, *, package: str | Path = ".", release: str | None = None,
-        timeout: float = TIMEOUT_SECONDS, max_rows: int = MAX_ROWS) -> Rows:
+def run(
+    sql: str,
+    *,
+    package: str | Path = ".",
+    release: str | None = None,
+    timeout: float = TIMEOUT_SECONDS,
+    max_rows: int = MAX_ROWS,
+) -> Rows:
     """Run one read-only SQL query over the package (or a built release) and return its rows.
 
     The query is stopped after ``timeout`` seconds (``connection.interrupt()`` from a timer
@@ -373,12 +392,14 @@ def run(sql: str, *, package: str | Path = ".", release: str | None = None,
             raise QueryError(f"{_first_line(exc)} (tables: {listed})") from None
         except duckdb.InterruptException:
             if timed_out.is_set():
-                raise QueryError(f"the query was stopped after {timeout:g} s, its time limit; "
-                                 "narrow it down or add a LIMIT") from None
+                raise QueryError(
+                    f"the query was stopped after {timeout:g} s, its time limit; narrow it down or add a LIMIT"
+                ) from None
             raise KeyboardInterrupt from None
         except duckdb.OutOfMemoryException as exc:
-            raise QueryError(f"the query needs more than the {MEMORY_LIMIT} of memory allowed "
-                             f"({_first_line(exc)})") from None
+            raise QueryError(
+                f"the query needs more than the {MEMORY_LIMIT} of memory allowed ({_first_line(exc)})"
+            ) from None
         except duckdb.Error as exc:
             raise QueryError(_first_line(exc)) from None
     finally:
@@ -404,8 +425,9 @@ def _fetch_bounded(cursor: Any, max_rows: int, timed_out: Any) -> list[tuple]:
             return rows
         rows.extend(batch)
         if len(rows) > max_rows:
-            raise QueryError(f"the result has more than {max_rows:,} rows, the most a query returns; "
-                             "add a LIMIT or aggregate")
+            raise QueryError(
+                f"the result has more than {max_rows:,} rows, the most a query returns; add a LIMIT or aggregate"
+            )
 
 
 def _first_line(exc: BaseException) -> str:

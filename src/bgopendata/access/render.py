@@ -33,12 +33,13 @@ def _json_value(value: Any) -> Any:
 def render_table(result: Rows) -> str:
     cells = [[_text(v) for v in row] for row in result.rows]
     widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(result.columns)]
-    numeric = [bool(result.rows) and all(isinstance(r[i], (int, float, decimal.Decimal)) or r[i] is None
-                                          for r in result.rows) for i in range(len(result.columns))]
+    numeric = [
+        bool(result.rows) and all(isinstance(r[i], (int, float, decimal.Decimal)) or r[i] is None for r in result.rows)
+        for i in range(len(result.columns))
+    ]
 
     def line(values: list[str]) -> str:
-        return "  ".join(v.rjust(w) if n else v.ljust(w)
-                         for v, w, n in zip(values, widths, numeric)).rstrip()
+        return "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric)).rstrip()
 
     out = [line(list(result.columns)), "  ".join("-" * w for w in widths)]
     out += [line(row) for row in cells]

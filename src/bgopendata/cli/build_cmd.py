@@ -9,8 +9,13 @@ from bgopendata.cli.errors import clean_errors
 
 @click.command()
 @click.argument("path", default=".", type=click.Path(file_okay=True, dir_okay=True))
-@click.option("--out", default="dist", show_default=True, type=click.Path(file_okay=False),
-              help="Release folder to write (an older release there is replaced).")
+@click.option(
+    "--out",
+    default="dist",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Release folder to write (an older release there is replaced).",
+)
 @clean_errors
 def build(path: str, out: str) -> None:
     """Validate the data package at PATH and write its release to --out.

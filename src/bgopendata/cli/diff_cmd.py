@@ -13,10 +13,21 @@ from bgopendata.errors import EXIT_INVALID, EXIT_OK
 @click.command()
 @click.argument("old")
 @click.argument("new", default=".")
-@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table",
-              show_default=True, help="How to print the changes (markdown suits a PR summary).")
-@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True,
-              help="At most this many entries per section in table and markdown output.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "markdown", "json"]),
+    default="table",
+    show_default=True,
+    help="How to print the changes (markdown suits a PR summary).",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="At most this many entries per section in table and markdown output.",
+)
 @clean_errors
 def diff(old: str, new: str, fmt: str, limit: int) -> None:
     """Compare two versions of the package: OLD and NEW are folders or git revisions.

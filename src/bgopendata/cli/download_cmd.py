@@ -21,16 +21,32 @@ def _terminal_progress(name: str, received: int, total: int | None) -> None:
 
 
 @click.command()
-@click.option("--version", "version", default="latest", show_default=True,
-              help="Release tag (vX.Y.Z) or 'latest'.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "duckdb", "zip"]),
-              default="csv", show_default=True, help="Which files of the release to fetch.")
-@click.option("--dest", default=".", show_default=True, type=click.Path(file_okay=False),
-              help="Folder to write the files into.")
-@click.option("--base-url", default=None, envvar="BGOPENDATA_BASE_URL", show_envvar=True,
-              help="Releases URL (GitHub's by default); a mirror must use the same paths.")
-@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1),
-              help="Seconds to wait for the server before retrying.")
+@click.option("--version", "version", default="latest", show_default=True, help="Release tag (vX.Y.Z) or 'latest'.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "parquet", "duckdb", "zip"]),
+    default="csv",
+    show_default=True,
+    help="Which files of the release to fetch.",
+)
+@click.option(
+    "--dest", default=".", show_default=True, type=click.Path(file_okay=False), help="Folder to write the files into."
+)
+@click.option(
+    "--base-url",
+    default=None,
+    envvar="BGOPENDATA_BASE_URL",
+    show_envvar=True,
+    help="Releases URL (GitHub's by default); a mirror must use the same paths.",
+)
+@click.option(
+    "--timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds to wait for the server before retrying.",
+)
 @clean_errors
 def download(version: str, fmt: str, dest: str, base_url: str | None, timeout: float) -> None:
     """Download a release and check every file against its SHA256SUMS.

@@ -11,13 +11,27 @@ from bgopendata.cli.errors import clean_errors
 
 @click.command()
 @click.argument("path", default=".", type=click.Path(file_okay=True, dir_okay=True))
-@click.option("--format", "fmt", type=click.Choice(["dcat-ap"]), default="dcat-ap", show_default=True,
-              help="Metadata profile (DCAT-AP 3 with the DCAT-AP_IT classes dati.gov.it requires).")
-@click.option("--rdf-format", type=click.Choice(["turtle", "json-ld"]), default="turtle",
-              show_default=True, help="RDF serialisation.")
-@click.option("--release", type=click.Path(file_okay=False, dir_okay=True),
-              help="A release folder from 'bgopendata build' whose files become the distributions; "
-                   "without it a release is built in a temporary folder.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["dcat-ap"]),
+    default="dcat-ap",
+    show_default=True,
+    help="Metadata profile (DCAT-AP 3 with the DCAT-AP_IT classes dati.gov.it requires).",
+)
+@click.option(
+    "--rdf-format",
+    type=click.Choice(["turtle", "json-ld"]),
+    default="turtle",
+    show_default=True,
+    help="RDF serialisation.",
+)
+@click.option(
+    "--release",
+    type=click.Path(file_okay=False, dir_okay=True),
+    help="A release folder from 'bgopendata build' whose files become the distributions; "
+    "without it a release is built in a temporary folder.",
+)
 @click.option("--out", type=click.Path(dir_okay=False), help="Write to FILE (atomically) instead of stdout.")
 @clean_errors
 def metadata(path: str, fmt: str, rdf_format: str, release: str | None, out: str | None) -> None:

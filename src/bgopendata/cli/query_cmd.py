@@ -9,15 +9,35 @@ from bgopendata.cli.errors import clean_errors
 
 @click.command()
 @click.argument("sql")
-@click.option("--package", "package", default=".", show_default=True,
-              type=click.Path(file_okay=True, dir_okay=True),
-              help="Data package to query (its CSVs), when --release is not given.")
-@click.option("--release", default=None, metavar="DIR_OR_URL",
-              help="Query a built release's Parquet files: a folder or an http(s) URL.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]),
-              default="table", show_default=True, help="How to print the rows.")
-@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1),
-              help="Seconds a query may run before it is stopped.")
+@click.option(
+    "--package",
+    "package",
+    default=".",
+    show_default=True,
+    type=click.Path(file_okay=True, dir_okay=True),
+    help="Data package to query (its CSVs), when --release is not given.",
+)
+@click.option(
+    "--release",
+    default=None,
+    metavar="DIR_OR_URL",
+    help="Query a built release's Parquet files: a folder or an http(s) URL.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json", "markdown"]),
+    default="table",
+    show_default=True,
+    help="How to print the rows.",
+)
+@click.option(
+    "--timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds a query may run before it is stopped.",
+)
 @clean_errors
 def query(sql: str, package: str, release: str | None, fmt: str, timeout: float) -> None:
     """Run one read-only SQL query; each resource is a view named after it.

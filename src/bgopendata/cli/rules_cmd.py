@@ -10,8 +10,12 @@ from bgopendata.cli.errors import clean_errors
 @click.command()
 @click.argument("path", default=".", type=click.Path(file_okay=True, dir_okay=True))
 @click.option("--uncovered", is_flag=True, help="List the figures no rule relates to another.")
-@click.option("--catalogue", "show_catalogue", is_flag=True,
-              help="List the rule kinds and the structural problem codes, with what each means.")
+@click.option(
+    "--catalogue",
+    "show_catalogue",
+    is_flag=True,
+    help="List the rule kinds and the structural problem codes, with what each means.",
+)
 @clean_errors
 def rules(path: str, uncovered: bool, show_catalogue: bool) -> None:
     """List the consistency rules declared in the package at PATH (by kind).
@@ -45,5 +49,7 @@ def rules(path: str, uncovered: bool, show_catalogue: bool) -> None:
         return
     for kind, count in result.rules_per_kind.items():
         click.echo(f"{kind:26} {count}")
-    click.echo(f"{sum(result.rules_per_kind.values())} rules cover "
-               f"{result.figures - len(result.uncovered)} of {result.figures} figures")
+    click.echo(
+        f"{sum(result.rules_per_kind.values())} rules cover "
+        f"{result.figures - len(result.uncovered)} of {result.figures} figures"
+    )

@@ -9,11 +9,19 @@ from bgopendata.cli.errors import clean_errors
 
 @click.command()
 @click.argument("path", default=".", type=click.Path(file_okay=True, dir_okay=True))
-@click.option("--out", default="site", show_default=True, type=click.Path(file_okay=False),
-              help="Folder to write (replaced atomically; only an earlier site is replaced).")
-@click.option("--release", type=click.Path(file_okay=False, dir_okay=True),
-              help="A release folder from 'bgopendata build' to link and ship as downloads; "
-                   "without it a release is built in a temporary folder.")
+@click.option(
+    "--out",
+    default="site",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder to write (replaced atomically; only an earlier site is replaced).",
+)
+@click.option(
+    "--release",
+    type=click.Path(file_okay=False, dir_okay=True),
+    help="A release folder from 'bgopendata build' to link and ship as downloads; "
+    "without it a release is built in a temporary folder.",
+)
 @clean_errors
 def site(path: str, out: str, release: str | None) -> None:
     """Build a static site of the package at PATH: landing page, one page per table, rules.

@@ -12,17 +12,36 @@ from bgopendata.errors import EXIT_INVALID, EXIT_OK
 
 @click.command()
 @click.argument("path", default=".", type=click.Path(file_okay=True, dir_okay=True))
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "github"]), default="table",
-              show_default=True, help="How to print the report.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "github"]),
+    default="table",
+    show_default=True,
+    help="How to print the report.",
+)
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-@click.option("--engine", type=click.Choice(["auto", "frictionless", "duckdb", "spark", "pandas"]), default="auto",
-              show_default=True,
-              help="auto: frictionless for small packages, DuckDB above 50 MB of CSV; "
-                   "spark: group rules on Apache Spark; pandas: former name of frictionless.")
-@click.option("--max-examples", type=click.IntRange(min=1), default=20, show_default=True,
-              help="At scale, problems shown per check; the report keeps the total.")
-@click.option("--spark-master", default=None, envvar="SPARK_MASTER",
-              help="Spark master URL for --engine spark (default: an active session, else local[2]).")
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "frictionless", "duckdb", "spark", "pandas"]),
+    default="auto",
+    show_default=True,
+    help="auto: frictionless for small packages, DuckDB above 50 MB of CSV; "
+    "spark: group rules on Apache Spark; pandas: former name of frictionless.",
+)
+@click.option(
+    "--max-examples",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="At scale, problems shown per check; the report keeps the total.",
+)
+@click.option(
+    "--spark-master",
+    default=None,
+    envvar="SPARK_MASTER",
+    help="Spark master URL for --engine spark (default: an active session, else local[2]).",
+)
 @clean_errors
 def validate(path: str, fmt: str, strict: bool, engine: str, max_examples: int, spark_master: str | None) -> None:
     """Validate the data package at PATH: structure, then consistency rules.
@@ -39,7 +58,6 @@ def validate(path: str, fmt: str, strict: bool, engine: str, max_examples: int, 
     from bgopendata.report import RENDERERS
     from bgopendata.validation.pipeline import validate as run_validation
 
-    report = run_validation(path, strict=strict, engine=engine, max_examples=max_examples,
-                            spark_master=spark_master)
+    report = run_validation(path, strict=strict, engine=engine, max_examples=max_examples, spark_master=spark_master)
     click.echo(RENDERERS[fmt](report))
     sys.exit(EXIT_OK if report.valid else EXIT_INVALID)

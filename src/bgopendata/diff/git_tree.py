@@ -26,8 +26,7 @@ def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
     if git is None:
         raise UnusableInput("git is not installed, so only folders can be compared")
     try:
-        return subprocess.run([git, *args], cwd=cwd, capture_output=True, text=True,
-                              timeout=GIT_TIMEOUT_S, check=False)
+        return subprocess.run([git, *args], cwd=cwd, capture_output=True, text=True, timeout=GIT_TIMEOUT_S, check=False)
     except subprocess.TimeoutExpired:
         raise UnusableInput(f"git {args[0]} took longer than {GIT_TIMEOUT_S} s") from None
 
@@ -39,8 +38,7 @@ def resolve_revision(spec: str, cwd: Path) -> tuple[str, str]:
         raise UnusableInput(f"{spec!r} is neither a folder nor a git revision")
     found = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{spec}^{{commit}}"], cwd)
     if found.returncode != 0:
-        raise UnusableInput(f"{spec!r} is neither a folder nor a git revision of the repository "
-                            f"at {cwd}")
+        raise UnusableInput(f"{spec!r} is neither a folder nor a git revision of the repository at {cwd}")
     prefix = _git(["rev-parse", "--show-prefix"], cwd).stdout.strip()
     return found.stdout.strip(), prefix
 
@@ -51,8 +49,7 @@ def _toplevel(cwd: Path) -> Path:
 
 def previous_tag(tag: str, cwd: str | Path = ".") -> str | None:
     """The newest ``vX.Y.Z`` tag reachable from ``tag``'s parent, or ``None`` for a first release."""
-    found = _git(["describe", "--tags", "--abbrev=0", "--match", "v[0-9]*.[0-9]*.[0-9]*",
-                  f"{tag}^"], Path(cwd))
+    found = _git(["describe", "--tags", "--abbrev=0", "--match", "v[0-9]*.[0-9]*.[0-9]*", f"{tag}^"], Path(cwd))
     if found.returncode != 0:
         return None
     return found.stdout.strip() or None
@@ -82,8 +79,7 @@ def package_folder(spec: str, cwd: str | Path = ".") -> Iterator[tuple[Path, str
         archived = _git(["archive", "--format=tar", f"--output={tar_path}", tree], _toplevel(cwd))
         if archived.returncode != 0:
             where = f"folder {prefix.rstrip('/')!r}" if prefix else "tree"
-            raise UnusableInput(f"cannot read the {where} of revision {spec}: "
-                                f"{_first_line(archived.stderr)}")
+            raise UnusableInput(f"cannot read the {where} of revision {spec}: {_first_line(archived.stderr)}")
         root = Path(tmp) / "tree"
         try:
             with tarfile.open(tar_path) as archive:

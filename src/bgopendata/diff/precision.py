@@ -31,16 +31,20 @@ Group = Literal["rounding", "revision", "contradiction"]
 
 # Display order and wording of the groups, shared by every rendering.
 GROUPS: dict[str, tuple[str, str]] = {
-    "rounding": ("Rounding differences",
-                 "The new value lies within the precision of the old figure: the same figure, "
-                 "written with other digits."),
-    "revision": ("Source revisions",
-                 "The new value lies outside the old figure's precision and its quote changed "
-                 "with it: the source was revised."),
-    "contradiction": ("Contradictions",
-                      "The new value lies outside the old figure's precision but its quote did "
-                      "not change: the figure now contradicts its own quote, which "
-                      "`bgopendata validate` refuses."),
+    "rounding": (
+        "Rounding differences",
+        "The new value lies within the precision of the old figure: the same figure, written with other digits.",
+    ),
+    "revision": (
+        "Source revisions",
+        "The new value lies outside the old figure's precision and its quote changed with it: the source was revised.",
+    ),
+    "contradiction": (
+        "Contradictions",
+        "The new value lies outside the old figure's precision but its quote did "
+        "not change: the figure now contradicts its own quote, which "
+        "`bgopendata validate` refuses.",
+    ),
 }
 
 
@@ -96,7 +100,7 @@ def _exact(bound: Fraction | float) -> str:
     if rest != 1:  # not a decimal fraction (a bound built from decimal text never is)
         return str(bound)
     places = max(twos, fives)
-    return f"{Decimal(bound.numerator * 10 ** places // bound.denominator).scaleb(-places):f}"
+    return f"{Decimal(bound.numerator * 10**places // bound.denominator).scaleb(-places):f}"
 
 
 def show_interval(interval: Interval) -> str:
@@ -129,8 +133,7 @@ def quote_status(before: dict[str, str], after: dict[str, str]) -> Quote | None:
     fields = [f for f in QUOTE_FIELDS if f in before or f in after]
     if not fields:
         return None
-    changed = any(" ".join(before.get(f, "").split()) != " ".join(after.get(f, "").split())
-                  for f in fields)
+    changed = any(" ".join(before.get(f, "").split()) != " ".join(after.get(f, "").split()) for f in fields)
     return "revised" if changed else "unchanged"
 
 

@@ -48,7 +48,7 @@ def _focus(old: str | None, new: str | None, width: int = 80) -> tuple[str, str]
     start = max(0, same - width // 3)
 
     def cut(text: str) -> str:
-        piece = text[start:start + width]
+        piece = text[start : start + width]
         return ("\u2026" if start else "") + piece + ("\u2026" if start + width < len(text) else "")
 
     return cut(old), cut(new)
@@ -56,27 +56,35 @@ def _focus(old: str | None, new: str | None, width: int = 80) -> tuple[str, str]
 
 def _other_changes(row: RowChange) -> list[str]:
     arrow = " \u2192 "
-    return [f"{c.field}: {arrow.join(_focus(c.old, c.new))}"
-            for c in row.changes if c.field != "value"]
+    return [f"{c.field}: {arrow.join(_focus(c.old, c.new))}" for c in row.changes if c.field != "value"]
 
 
 def _plain(side: dict[str, str] | None, skip: tuple[str, ...] = ()) -> str:
-    return ", ".join(f"{k} {_short(v, 80)}" for k, v in (side or {}).items()
-                     if not k.startswith("sentence_") and k not in skip)
+    return ", ".join(
+        f"{k} {_short(v, 80)}" for k, v in (side or {}).items() if not k.startswith("sentence_") and k not in skip
+    )
 
 
 def _judgement(row: RowChange) -> str:
     """'within the precision of 37 [36.5, 37.5), quote unchanged: a rounding difference'."""
     if row.precision is None:
-        return ("precision unknown: the old value cannot be read as a figure"
-                if row.old_interval is None else
-                f"precision unknown: the new value cannot be compared with {row.old_interval}")
+        return (
+            "precision unknown: the old value cannot be read as a figure"
+            if row.old_interval is None
+            else f"precision unknown: the new value cannot be compared with {row.old_interval}"
+        )
     text = f"{row.precision} the precision of {_value(row.old)} {row.old_interval}"
     if row.quote is not None:
         text += f", quote {row.quote}"
-    return text + {"rounding": ": a rounding difference", "revision": ": a source revision",
-                   "contradiction": ": CONTRADICTS its quote (validate refuses it)",
-                   None: " (the table has no quote)"}[row.group]
+    return (
+        text
+        + {
+            "rounding": ": a rounding difference",
+            "revision": ": a source revision",
+            "contradiction": ": CONTRADICTS its quote (validate refuses it)",
+            None: " (the table has no quote)",
+        }[row.group]
+    )
 
 
 def group_counts(d: PackageDiff) -> dict[str, int]:
@@ -98,6 +106,7 @@ def _verdict_line(d: PackageDiff) -> str:
 
 # --- table ------------------------------------------------------------------------------
 
+
 def render_table(d: PackageDiff, *, limit: int = 100) -> str:
     lines: list[str] = []
     for row in d.rows[:limit]:
@@ -117,12 +126,13 @@ def render_table(d: PackageDiff, *, limit: int = 100) -> str:
     for change in d.schemas[:limit]:
         where = f"{change.resource}.{change.field}" if change.field else change.resource
         detail = f"{change.property}: " if change.property and change.property != "type" else ""
-        lines.append(f"SCHEMA   {change.kind:20} {where}  {detail}"
-                     f"{_short(change.old, 60) if change.old is not None else '-'} \u2192 "
-                     f"{_short(change.new, 60) if change.new is not None else '-'}")
+        lines.append(
+            f"SCHEMA   {change.kind:20} {where}  {detail}"
+            f"{_short(change.old, 60) if change.old is not None else '-'} \u2192 "
+            f"{_short(change.new, 60) if change.new is not None else '-'}"
+        )
     for change in d.metadata[:limit]:
-        lines.append(f"METADATA {change.property}: {_short(change.old, 60)} \u2192 "
-                     f"{_short(change.new, 60)}")
+        lines.append(f"METADATA {change.property}: {_short(change.old, 60)} \u2192 {_short(change.new, 60)}")
     lines.extend(f"PROBLEM  {p}" for p in d.verdict.problems)
     groups = _groups_line(d)
     if groups:
@@ -133,13 +143,16 @@ def render_table(d: PackageDiff, *, limit: int = 100) -> str:
 
 
 def _counts(d: PackageDiff) -> str:
-    return (f"{d.count('row-changed')} changed, {d.count('row-added')} added, "
-            f"{d.count('row-removed')} removed row(s); {len(d.schemas)} schema and "
-            f"{len(d.metadata)} metadata change(s); version {d.verdict.old_version} -> "
-            f"{d.verdict.new_version}")
+    return (
+        f"{d.count('row-changed')} changed, {d.count('row-added')} added, "
+        f"{d.count('row-removed')} removed row(s); {len(d.schemas)} schema and "
+        f"{len(d.metadata)} metadata change(s); version {d.verdict.old_version} -> "
+        f"{d.verdict.new_version}"
+    )
 
 
 # --- markdown -----------------------------------------------------------------------------
+
 
 def _cell(value: Any, limit: int = SENTENCE_CHARS) -> str:
     if value is None or value == "":
@@ -154,8 +167,17 @@ def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
 
 
 CHANGED_HEADER = ["Table", "Figure", "Old value", "New value", "Unit", "Other changes", "Sentence"]
-JUDGED_HEADER = ["Table", "Figure", "Old value", "New value", "Unit", "Old figure's precision",
-                 "Quote", "Other changes", "Sentence"]
+JUDGED_HEADER = [
+    "Table",
+    "Figure",
+    "Old value",
+    "New value",
+    "Unit",
+    "Old figure's precision",
+    "Quote",
+    "Other changes",
+    "Sentence",
+]
 
 
 def _more(count: int, limit: int) -> list[str]:
@@ -179,17 +201,42 @@ def _changed_figures(d: PackageDiff, limit: int) -> list[str]:
         title, explanation = GROUPS[name]
         mark = "\u274c " if name == "contradiction" else ""
         lines += [f"#### {mark}{title} ({len(rows)})", "", explanation, ""]
-        lines += _table(JUDGED_HEADER, [[r.resource, f"`{r.key}`", _value(r.old), _value(r.new),
-                                         _unit(r), r.old_interval, r.quote,
-                                         "; ".join(_other_changes(r)), _sentence(r)]
-                                        for r in rows[:limit]])
+        lines += _table(
+            JUDGED_HEADER,
+            [
+                [
+                    r.resource,
+                    f"`{r.key}`",
+                    _value(r.old),
+                    _value(r.new),
+                    _unit(r),
+                    r.old_interval,
+                    r.quote,
+                    "; ".join(_other_changes(r)),
+                    _sentence(r),
+                ]
+                for r in rows[:limit]
+            ],
+        )
         lines += _more(len(rows), limit) + [""]
     if others:
         if any(judged.values()):
             lines += [f"#### Other changed rows ({len(others)})", ""]
-        lines += _table(CHANGED_HEADER, [[r.resource, f"`{r.key}`", _value(r.old), _value(r.new),
-                                          _unit(r), "; ".join(_other_changes(r)), _sentence(r)]
-                                         for r in others[:limit]])
+        lines += _table(
+            CHANGED_HEADER,
+            [
+                [
+                    r.resource,
+                    f"`{r.key}`",
+                    _value(r.old),
+                    _value(r.new),
+                    _unit(r),
+                    "; ".join(_other_changes(r)),
+                    _sentence(r),
+                ]
+                for r in others[:limit]
+            ],
+        )
         lines += _more(len(others), limit) + [""]
     return lines
 
@@ -197,21 +244,46 @@ def _changed_figures(d: PackageDiff, limit: int) -> list[str]:
 def render_markdown(d: PackageDiff, *, limit: int = 100) -> str:
     v = d.verdict
     icon = "\u2705" if v.ok else "\u274c"
-    lines = [f"## Data changes: `{d.old}` \u2192 `{d.new}`", "", f"{icon} **{v.summary}**", "",
-             f"Version in datapackage.json: `{v.old_version}` \u2192 `{v.new_version}`; "
-             f"bump the changes need: **{v.required_bump}**", ""]
+    lines = [
+        f"## Data changes: `{d.old}` \u2192 `{d.new}`",
+        "",
+        f"{icon} **{v.summary}**",
+        "",
+        f"Version in datapackage.json: `{v.old_version}` \u2192 `{v.new_version}`; "
+        f"bump the changes need: **{v.required_bump}**",
+        "",
+    ]
     lines.extend(f"- \u274c {_cell(p, 1000)}" for p in v.problems)
     if v.problems:
         lines.append("")
     lines += _changed_figures(d, limit)
     sections = [
-        ("Added figures", "row-added", ["Table", "Figure", "Value", "Unit", "Details", "Sentence"],
-         lambda r: [r.resource, f"`{r.key}`", _value(r.new), _unit(r), _plain(r.new, ("value", "unit")),
-                    _sentence(r)]),
-        ("Removed figures", "row-removed",
-         ["Table", "Figure", "Value", "Unit", "Details", "Sentence"],
-         lambda r: [r.resource, f"`{r.key}`", _value(r.old), _unit(r), _plain(r.old, ("value", "unit")),
-                    _sentence(r)]),
+        (
+            "Added figures",
+            "row-added",
+            ["Table", "Figure", "Value", "Unit", "Details", "Sentence"],
+            lambda r: [
+                r.resource,
+                f"`{r.key}`",
+                _value(r.new),
+                _unit(r),
+                _plain(r.new, ("value", "unit")),
+                _sentence(r),
+            ],
+        ),
+        (
+            "Removed figures",
+            "row-removed",
+            ["Table", "Figure", "Value", "Unit", "Details", "Sentence"],
+            lambda r: [
+                r.resource,
+                f"`{r.key}`",
+                _value(r.old),
+                _unit(r),
+                _plain(r.old, ("value", "unit")),
+                _sentence(r),
+            ],
+        ),
     ]
     for title, kind, header, cells in sections:
         picked = [r for r in d.rows if r.kind == kind]
@@ -224,14 +296,14 @@ def render_markdown(d: PackageDiff, *, limit: int = 100) -> str:
         lines.append("")
     if d.schemas:
         lines += [f"### Schema changes ({len(d.schemas)})", ""]
-        lines += _table(["Table", "Change", "Field", "Property", "Old", "New"],
-                        [[c.resource, c.kind, c.field, c.property, c.old, c.new]
-                         for c in d.schemas[:limit]])
+        lines += _table(
+            ["Table", "Change", "Field", "Property", "Old", "New"],
+            [[c.resource, c.kind, c.field, c.property, c.old, c.new] for c in d.schemas[:limit]],
+        )
         lines.append("")
     if d.metadata:
         lines += [f"### Metadata changes ({len(d.metadata)})", ""]
-        lines += _table(["Property", "Old", "New"],
-                        [[f"`{c.property}`", c.old, c.new] for c in d.metadata[:limit]])
+        lines += _table(["Property", "Old", "New"], [[f"`{c.property}`", c.old, c.new] for c in d.metadata[:limit]])
         lines.append("")
     if not d.changed:
         lines += ["No figure, schema or metadata changed.", ""]
@@ -240,9 +312,13 @@ def render_markdown(d: PackageDiff, *, limit: int = 100) -> str:
 
 def render_json(d: PackageDiff, **_: Any) -> str:
     data = d.model_dump(mode="json")
-    data["counts"] = {"changed": d.count("row-changed"), "added": d.count("row-added"),
-                      "removed": d.count("row-removed"), "schema": len(d.schemas),
-                      "metadata": len(d.metadata)}
+    data["counts"] = {
+        "changed": d.count("row-changed"),
+        "added": d.count("row-added"),
+        "removed": d.count("row-removed"),
+        "schema": len(d.schemas),
+        "metadata": len(d.metadata),
+    }
     data["figures"] = group_counts(d)
     return json.dumps(data, indent=2, ensure_ascii=False)
 

@@ -38,13 +38,17 @@ from bgopendata.report import Problem
 from bgopendata.sql import identifier as q
 from bgopendata.sql import literal as lit
 from bgopendata.tableschema.types import FALSE_VALUES, TRUE_VALUES, duckdb_type, foreign_keys, primary_key
-from bgopendata.validation.lexical import (MAX_HEADER_BYTES, MESSAGES, NON_FINITE, head_problem,
-                                           wrong_delimiter)
+from bgopendata.validation.lexical import MAX_HEADER_BYTES, MESSAGES, NON_FINITE, head_problem, wrong_delimiter
 
 MEMORY_LIMIT = "450MB"  # with Python, pandas, pandera and ibis (about 200 MB): under 1 GB
-REJECT_CODES = {"MISSING COLUMNS": "missing-cell", "TOO MANY COLUMNS": "extra-cell",
-                "INVALID ENCODING": "encoding-error", "INVALID UNICODE": "encoding-error",
-                "UNQUOTED VALUE": "unclosed-quote", "LINE SIZE OVER MAXIMUM": "field-too-large"}
+REJECT_CODES = {
+    "MISSING COLUMNS": "missing-cell",
+    "TOO MANY COLUMNS": "extra-cell",
+    "INVALID ENCODING": "encoding-error",
+    "INVALID UNICODE": "encoding-error",
+    "UNQUOTED VALUE": "unclosed-quote",
+    "LINE SIZE OVER MAXIMUM": "field-too-large",
+}
 
 
 def _import_quietly(module: str) -> None:
@@ -94,8 +98,9 @@ class TypedTables:
     def close(self) -> None:
         try:
             # a scratch database: emptied first, so closing writes no checkpoint (4 s at 10M rows)
-            for (name,) in self.con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'typed'"
-                                            ).fetchall():
+            for (name,) in self.con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'typed'"
+            ).fetchall():
                 self.con.execute(f"DROP TABLE typed.{q(name)} CASCADE")
         except Exception:  # noqa: BLE001 - cleanup after an error must not hide that error
             pass
@@ -132,10 +137,17 @@ class TypedTables:
         finally:
             importing.join()
 
-    def _problem(self, res: Resource, code: str, message: str, line: int | None = None,
-                 field_name: str | None = None) -> Problem:
-        return Problem(code=f"structure/{code}", message=message, resource=res.name, path=res.relpath,
-                       line=line, fields=[field_name] if field_name else [])
+    def _problem(
+        self, res: Resource, code: str, message: str, line: int | None = None, field_name: str | None = None
+    ) -> Problem:
+        return Problem(
+            code=f"structure/{code}",
+            message=message,
+            resource=res.name,
+            path=res.relpath,
+            line=line,
+            fields=[field_name] if field_name else [],
+        )
 
     def _check_header(self, res: Resource) -> list[str] | None:
         """The header's labels, or None (with a problem recorded) when the rows cannot be checked."""
@@ -144,15 +156,17 @@ class TypedTables:
             with res.path.open("rb") as handle:
                 head = handle.read(MAX_HEADER_BYTES + 1)
         except OSError as exc:
-            self.examples.add("io-error", [self._problem(res, "io-error",
-                                                         MESSAGES["io-error"].format(reason=exc.strerror))], 1)
+            self.examples.add(
+                "io-error", [self._problem(res, "io-error", MESSAGES["io-error"].format(reason=exc.strerror))], 1
+            )
             return None
         problems = []
         line = head.split(b"\n", 1)[0].rstrip(b"\r")
         code = head_problem(head)
         if code:
-            self.examples.add("header", [self._problem(res, code, MESSAGES[code],
-                                                       None if code == "empty-file" else 1)], 1)
+            self.examples.add(
+                "header", [self._problem(res, code, MESSAGES[code], None if code == "empty-file" else 1)], 1
+            )
             return None
         try:
             labels = next(csv.reader([line.decode("utf-8")]))
@@ -161,20 +175,36 @@ class TypedTables:
             return None
         used = wrong_delimiter(labels, fields)
         if used:
-            self.examples.add("header", [self._problem(res, "wrong-delimiter",
-                                                       MESSAGES["wrong-delimiter"].format(delimiter=used), 1)], 1)
+            self.examples.add(
+                "header",
+                [self._problem(res, "wrong-delimiter", MESSAGES["wrong-delimiter"].format(delimiter=used), 1)],
+                1,
+            )
             return None
         for position, name in enumerate(fields):
             label = labels[position] if position < len(labels) else None
             if label is None:
                 problems.append(self._problem(res, "missing-label", f"there is no label for field {name!r}", 1, name))
             elif label != name:
-                problems.append(self._problem(res, "incorrect-label",
-                                              f"label {label[:40]!r} in column {position + 1}; the schema says {name!r}",
-                                              1, name))
+                problems.append(
+                    self._problem(
+                        res,
+                        "incorrect-label",
+                        f"label {label[:40]!r} in column {position + 1}; the schema says {name!r}",
+                        1,
+                        name,
+                    )
+                )
         for position in range(len(fields), len(labels)):
-            problems.append(self._problem(res, "extra-label", f"extra label {labels[position][:40]!r} in column "
-                                                               f"{position + 1}", 1, labels[position][:40]))
+            problems.append(
+                self._problem(
+                    res,
+                    "extra-label",
+                    f"extra label {labels[position][:40]!r} in column {position + 1}",
+                    1,
+                    labels[position][:40],
+                )
+            )
         if problems:
             self.examples.add("header", problems[: self.max_examples], len(problems))
             return None
@@ -186,10 +216,12 @@ class TypedTables:
         schema_fields = [f for f in res.schema.get("fields", []) if isinstance(f, dict)]
         raw = [f"c{i}" for i in range(len(header))]
         columns = "{" + ", ".join(f"{lit(c)}: 'VARCHAR'" for c in raw) + "}"
-        source = (f"read_csv({lit(str(res.path))}, header = true, auto_detect = false, columns = {columns}, "
-                  "delim = ',', quote = '\"', escape = '\"', strict_mode = true, null_padding = false, "
-                  f"store_rejects = true, rejects_table = {lit(table + '_rejects')}, "
-                  f"rejects_scan = {lit(table + '_scan')}, max_line_size = {MAX_HEADER_BYTES + 1})")
+        source = (
+            f"read_csv({lit(str(res.path))}, header = true, auto_detect = false, columns = {columns}, "
+            "delim = ',', quote = '\"', escape = '\"', strict_mode = true, null_padding = false, "
+            f"store_rejects = true, rejects_table = {lit(table + '_rejects')}, "
+            f"rejects_scan = {lit(table + '_scan')}, max_line_size = {MAX_HEADER_BYTES + 1})"
+        )
         missing = res.schema.get("missingValues", [""])
         inner, typed, failed, kept, fields = [], [], [], [], []
         for column, spec in zip(raw, schema_fields):
@@ -199,8 +231,10 @@ class TypedTables:
             cast_at = None
             if spec.get("type", "string") not in ("string", "any"):
                 cast_at = len(failed)
-                failed.append(f"({q('t_' + column)} IS NULL AND {q(column)} IS NOT NULL "
-                              f"AND {q(column)} NOT IN ({', '.join(lit(m) for m in missing) or 'NULL'}))")
+                failed.append(
+                    f"({q('t_' + column)} IS NULL AND {q(column)} IS NOT NULL "
+                    f"AND {q(column)} NOT IN ({', '.join(lit(m) for m in missing) or 'NULL'}))"
+                )
                 kept.append(f"CASE WHEN {failed[-1]} THEN {q(column)} END")
             fields.append((spec, cast_at))
         # one pass: typed values and, for a row where a cast failed (a few rows at most), the
@@ -210,8 +244,8 @@ class TypedTables:
         try:
             self.con.execute(f"""
                 CREATE TABLE {table}_raw AS
-                SELECT {', '.join(typed)}, {failed_sql} AS __failed
-                FROM (SELECT *, {', '.join(inner)} FROM {source})""")
+                SELECT {", ".join(typed)}, {failed_sql} AS __failed
+                FROM (SELECT *, {", ".join(inner)} FROM {source})""")
             # insertion order is kept, so a fresh table's rowid is the data row's position
             # in the file: no window over ten million rows to number them
             self.con.execute(f"CREATE VIEW {table} AS SELECT rowid + 2 AS __line, * FROM {table}_raw")
@@ -228,9 +262,16 @@ class TypedTables:
             FROM {table}_rejects ORDER BY line LIMIT {self.max_examples}""").fetchall()
         if rejects:
             total = self.con.execute(f"SELECT count(*) FROM {table}_rejects").fetchone()[0]
-            found = [self._problem(res, REJECT_CODES.get(kind, "source-error"),
-                                   " ".join(str(msg).split("\n")[0].split())[:200], int(line), None)
-                     for line, kind, _col, msg in rejects]
+            found = [
+                self._problem(
+                    res,
+                    REJECT_CODES.get(kind, "source-error"),
+                    " ".join(str(msg).split("\n")[0].split())[:200],
+                    int(line),
+                    None,
+                )
+                for line, kind, _col, msg in rejects
+            ]
             self.examples.add(f"{res.name}/rejects", found, total)
             self.con.execute(f"DROP VIEW {table}")
             self.con.execute(f"DROP TABLE {table}_raw")
@@ -269,8 +310,10 @@ class TypedTables:
         table = self.tables[res.name]
         if self.con.execute(f"SELECT count(*) FROM {table} WHERE __failed IS NOT NULL").fetchone()[0]:
             self._cast_problems(res)
-        fields = [(spec, None if cast_at is None else (lambda t, i=cast_at: t["__failed"][i].notnull()))
-                  for spec, cast_at in self._fields.get(res.name, [])]
+        fields = [
+            (spec, None if cast_at is None else (lambda t, i=cast_at: t["__failed"][i].notnull()))
+            for spec, cast_at in self._fields.get(res.name, [])
+        ]
         columns = {}
         for spec, _ in fields:
             checks = field_checks(spec, self.max_examples)
@@ -281,8 +324,9 @@ class TypedTables:
             return
         specs = {spec["name"]: spec for spec, _ in fields}
         view = self.ibis.table(table)
-        schema = pa.DataFrameSchema(columns, checks=[c.check(self.max_examples) for c in across.values()],
-                                    name=res.name)
+        schema = pa.DataFrameSchema(
+            columns, checks=[c.check(self.max_examples) for c in across.values()], name=res.name
+        )
         for failure in validate(view, schema, path=res.relpath):
             if failure.check in across:  # a check over all fields: each failing field's first lines
                 check = across[failure.check]
@@ -290,16 +334,26 @@ class TypedTables:
                 for name, total in check.totals(view).items():
                     if total:
                         text = _CELL_MESSAGES[code].format(found=_constraint_text(check.name, {}, None), field=name)
-                        found = [self._problem(res, code, text, line, name)
-                                 for line in check.lines(view, name, self.max_examples)]
+                        found = [
+                            self._problem(res, code, text, line, name)
+                            for line in check.lines(view, name, self.max_examples)
+                        ]
                         self.examples.add(f"{res.name}/{code}/{name}", found, total)
                 continue
             name = failure.column or ""
             code = "constraint-error"
-            found = [self._problem(res, code, _CELL_MESSAGES[code].format(
-                         found=_constraint_text(failure.check, specs.get(name, {}), case.get(name)), field=name),
-                         None if row is None else row + 2, name)  # row position -> CSV line (header is 1)
-                     for row, case in failure.cases]
+            found = [
+                self._problem(
+                    res,
+                    code,
+                    _CELL_MESSAGES[code].format(
+                        found=_constraint_text(failure.check, specs.get(name, {}), case.get(name)), field=name
+                    ),
+                    None if row is None else row + 2,
+                    name,
+                )  # row position -> CSV line (header is 1)
+                for row, case in failure.cases
+            ]
             found.sort(key=lambda p: p.line or 0)
             self.examples.add(f"{res.name}/{code}/{name}", found, failure.total)
 
@@ -317,9 +371,18 @@ class TypedTables:
                 WHERE regexp_full_match({column}, {lit(FORMULA)}) ORDER BY __line
                 LIMIT {self.max_examples}""").fetchall()
             if rows:
-                found = [Problem(code="structure/formula-injection", severity="warning", message=formula_message(cell),
-                                 resource=res.name, path=res.relpath, line=int(line), fields=[spec["name"]])
-                         for line, cell, _ in rows]
+                found = [
+                    Problem(
+                        code="structure/formula-injection",
+                        severity="warning",
+                        message=formula_message(cell),
+                        resource=res.name,
+                        path=res.relpath,
+                        line=int(line),
+                        fields=[spec["name"]],
+                    )
+                    for line, cell, _ in rows
+                ]
                 self.examples.add(f"{res.name}/formula-injection/{spec['name']}", found, rows[0][2])
 
     def _cast_problems(self, res: Resource) -> None:
@@ -335,9 +398,12 @@ class TypedTables:
             bad.extend(m for _, m in _cell_sql(column, spec, missing)[1])
         if not bad:
             return
-        self._report_bad(res, f"""
-            SELECT __line, concat_ws(';', {', '.join(bad)}) AS __bad
-            FROM (SELECT __line, {', '.join(cells)} FROM {table} WHERE __failed IS NOT NULL)""")
+        self._report_bad(
+            res,
+            f"""
+            SELECT __line, concat_ws(';', {", ".join(bad)}) AS __bad
+            FROM (SELECT __line, {", ".join(cells)} FROM {table} WHERE __failed IS NOT NULL)""",
+        )
 
     def _report_bad(self, res: Resource, query: str) -> None:
         rows = self.con.execute(f"""
@@ -353,11 +419,12 @@ class TypedTables:
         found: list[Problem] = []
         for line, code, fld, text, total in rows:
             totals[f"{res.name}/{code}/{fld}"] = total
-            found.append(self._problem(res, code, _CELL_MESSAGES.get(code, code).format(found=text, field=fld),
-                                       int(line), fld))
+            found.append(
+                self._problem(res, code, _CELL_MESSAGES.get(code, code).format(found=text, field=fld), int(line), fld)
+            )
         self.examples.problems.extend(found)
         for key, total in totals.items():
-            shown = sum(1 for p in found if f"{res.name}/{p.code[len('structure/'):]}/{p.fields[0]}" == key)
+            shown = sum(1 for p in found if f"{res.name}/{p.code[len('structure/') :]}/{p.fields[0]}" == key)
             if total > shown:
                 self.examples.omitted[key] = total - shown
 
@@ -367,8 +434,11 @@ class TypedTables:
         if primary_key(schema):
             keys.append(("primary-key", primary_key(schema)))
         for spec in schema.get("fields", []):
-            if isinstance(spec, dict) and (spec.get("constraints") or {}).get("unique") and [spec["name"]] not in \
-                    [k for _, k in keys]:
+            if (
+                isinstance(spec, dict)
+                and (spec.get("constraints") or {}).get("unique")
+                and [spec["name"]] not in [k for _, k in keys]
+            ):
                 keys.append(("unique-error", [spec["name"]]))
         table = self.tables[res.name]
         for code, names in keys:
@@ -385,8 +455,12 @@ class TypedTables:
                 ORDER BY __line LIMIT {self.max_examples}""").fetchall()
             if rows:
                 what = "primary key" if code == "primary-key" else "unique field"
-                found = [self._problem(res, code, f"{what} ({', '.join(names)}) = ({values}) repeats line {first}",
-                                       int(line), names[0]) for line, first, _t, values in rows]
+                found = [
+                    self._problem(
+                        res, code, f"{what} ({', '.join(names)}) = ({values}) repeats line {first}", int(line), names[0]
+                    )
+                    for line, first, _t, values in rows
+                ]
                 self.examples.add(f"{res.name}/{code}/{','.join(names)}", found, rows[0][2])
 
     def _foreign_keys(self, res: Resource) -> None:
@@ -404,10 +478,16 @@ class TypedTables:
                     WHERE {not_null} AND NOT EXISTS (SELECT 1 FROM {ref_table} r WHERE {join})) t
                 ORDER BY __line LIMIT {self.max_examples}""").fetchall()
             if rows:
-                found = [self._problem(res, "foreign-key",
-                                       f"({', '.join(names)}) = ({values}) has no match in "
-                                       f"{ref_name} ({', '.join(ref_fields)})", int(line), names[0])
-                         for line, _t, values in rows]
+                found = [
+                    self._problem(
+                        res,
+                        "foreign-key",
+                        f"({', '.join(names)}) = ({values}) has no match in {ref_name} ({', '.join(ref_fields)})",
+                        int(line),
+                        names[0],
+                    )
+                    for line, _t, values in rows
+                ]
                 self.examples.add(f"{res.name}/foreign-key/{','.join(names)}", found, rows[0][1])
 
 
@@ -444,14 +524,20 @@ def _cell_sql(column: str, spec: dict, missing: list[str]) -> tuple[str, list[tu
     elif type_ == "number":
         # exact to 6 decimals below 1e12; a valid number outside that is kept as NULL (rules skip it)
         value = f"CASE WHEN regexp_full_match({raw}, {lit(NUMBER)}) THEN TRY_CAST({raw} AS {target}) END"
-        checks.append(problem("non-finite-number",
-                              f"{typed} IS NULL AND {raw} IS NOT NULL AND NOT {empty} AND (lower(trim({raw})) IN ({non_finite}) OR "
-                              f"(regexp_full_match({raw}, {lit(NUMBER)}) AND NOT isfinite(TRY_CAST({raw} AS DOUBLE))))"))
+        checks.append(
+            problem(
+                "non-finite-number",
+                f"{typed} IS NULL AND {raw} IS NOT NULL AND NOT {empty} AND (lower(trim({raw})) IN ({non_finite}) OR "
+                f"(regexp_full_match({raw}, {lit(NUMBER)}) AND NOT isfinite(TRY_CAST({raw} AS DOUBLE))))",
+            )
+        )
     elif type_ == "boolean":
         trues = spec.get("trueValues", TRUE_VALUES)
         falses = spec.get("falseValues", FALSE_VALUES)
-        value = (f"CASE WHEN {raw} IN ({', '.join(lit(v) for v in trues)}) THEN true "
-                 f"WHEN {raw} IN ({', '.join(lit(v) for v in falses)}) THEN false END")
+        value = (
+            f"CASE WHEN {raw} IN ({', '.join(lit(v) for v in trues)}) THEN true "
+            f"WHEN {raw} IN ({', '.join(lit(v) for v in falses)}) THEN false END"
+        )
     elif type_ in ("date", "datetime", "time"):
         value = f"TRY_CAST({raw} AS {target})"
     elif type_ == "year":
@@ -460,10 +546,17 @@ def _cell_sql(column: str, spec: dict, missing: list[str]) -> tuple[str, list[tu
         value = raw
     value = f"CASE WHEN {empty} THEN NULL ELSE {value} END"
     if type_ == "number":
-        valid = (f"({typed} IS NOT NULL OR (regexp_full_match({raw}, {lit(NUMBER)}) "
-                 f"AND isfinite(TRY_CAST({raw} AS DOUBLE))))")
-        checks.append(problem("type-error", f"{typed} IS NULL AND {raw} IS NOT NULL AND NOT {empty} AND NOT {valid} "
-                                            f"AND lower(trim({raw})) NOT IN ({non_finite})"))
+        valid = (
+            f"({typed} IS NOT NULL OR (regexp_full_match({raw}, {lit(NUMBER)}) "
+            f"AND isfinite(TRY_CAST({raw} AS DOUBLE))))"
+        )
+        checks.append(
+            problem(
+                "type-error",
+                f"{typed} IS NULL AND {raw} IS NOT NULL AND NOT {empty} AND NOT {valid} "
+                f"AND lower(trim({raw})) NOT IN ({non_finite})",
+            )
+        )
     elif type_ in ("integer", "boolean", "date", "datetime", "time", "year"):
         checks.append(problem("type-error", f"{typed} IS NULL AND {raw} IS NOT NULL AND NOT {empty}"))
     return value, checks

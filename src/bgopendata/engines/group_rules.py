@@ -11,7 +11,8 @@ interval arithmetic. Spark runs the same expression compiled to its SQL (``faili
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from bgopendata.errors import UnusableInput
 from bgopendata.extras import require
@@ -63,23 +64,25 @@ def run_group_rules(tables: Any, declared: list[Declared]) -> tuple[Any, int]:
             skipped += 1
             continue
         rel = rule.relate(tables.ibis.table(table))
-        check = pa.Check(lambda data, rel=rel: rel.holds(data.table), name=rule.id,
-                         n_failure_cases=tables.max_examples)
+        check = pa.Check(lambda data, rel=rel: rel.holds(data.table), name=rule.id, n_failure_cases=tables.max_examples)
         # one row per group: small enough to keep, so pandera's queries (the verdict and, for a
         # failing rule, its cases, its output and the count) do not each redo the joins and windows
         try:
             with kept(tables.ibis, rel.table, f"{table}_{rule.id}") as groups:
-                failures = validate(groups, pa.DataFrameSchema(name=f"{res.name}/{rule.id}", checks=[check]),
-                                    path=res.relpath)
+                failures = validate(
+                    groups, pa.DataFrameSchema(name=f"{res.name}/{rule.id}", checks=[check]), path=res.relpath
+                )
                 _report(found, tables.max_examples, res, rule, groups, rel.holds, failures)
         except duckdb.Error as exc:  # e.g. a value beyond exact DECIMAL range: one line, no traceback
-            raise UnusableInput(f"rule {rule.id!r} cannot be evaluated: {' '.join(str(exc).split())[:200]}",
-                                path=res.relpath) from None
+            raise UnusableInput(
+                f"rule {rule.id!r} cannot be evaluated: {' '.join(str(exc).split())[:200]}", path=res.relpath
+            ) from None
     return found, skipped
 
 
-def _report(found: Any, max_examples: int, res: Any, rule: GroupRule, groups: Any,
-            holds: Callable[[Any], Any], failures: list) -> None:
+def _report(
+    found: Any, max_examples: int, res: Any, rule: GroupRule, groups: Any, holds: Callable[[Any], Any], failures: list
+) -> None:
     """The failing groups as problems: the first ``max_examples`` lines, and how many fail in all."""
     for failure in failures:
         cases = [case for _, case in failure.cases]
@@ -91,7 +94,18 @@ def _report(found: Any, max_examples: int, res: Any, rule: GroupRule, groups: An
 
 def problems(res: Any, rule: GroupRule, cases: list[dict]) -> list[Problem]:
     """A rule's failing rows (``line``, ``found``, ``expected``) as report problems, by line; any engine."""
-    return [Problem(code=rule.code(), severity=rule.severity, message=rule.message.format(description=rule.description),
-                    resource=res.name, path=res.relpath, line=int(case["line"]), fields=[rule.reported_field()],
-                    expected=case["expected"], found=case["found"], rule=rule.id)
-            for case in sorted(cases, key=lambda case: case["line"])]
+    return [
+        Problem(
+            code=rule.code(),
+            severity=rule.severity,
+            message=rule.message.format(description=rule.description),
+            resource=res.name,
+            path=res.relpath,
+            line=int(case["line"]),
+            fields=[rule.reported_field()],
+            expected=case["expected"],
+            found=case["found"],
+            rule=rule.id,
+        )
+        for case in sorted(cases, key=lambda case: case["line"])
+    ]

@@ -18,10 +18,11 @@ line is the position plus two (the header is line 1). Relation checks carry ``li
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable, Iterator
+from typing import Any
 
 # Table Schema bound -> pandera built-in check; numbers and integers only, like frictionless
 BOUNDS = {"minimum": "ge", "maximum": "le", "exclusiveMinimum": "gt", "exclusiveMaximum": "lt"}
@@ -95,8 +96,16 @@ class CellCheck:
         return [int(row["__line"]) for row in failing.to_pyarrow().to_pylist()]
 
     def totals(self, table: Any) -> dict[str, int]:
-        counts = table.aggregate(**{f"f{i}": self.bad(table, name).fill_null(False).cast("int64").sum()
-                                    for i, name in enumerate(self.fields)}).to_pyarrow().to_pylist()[0]
+        counts = (
+            table.aggregate(
+                **{
+                    f"f{i}": self.bad(table, name).fill_null(False).cast("int64").sum()
+                    for i, name in enumerate(self.fields)
+                }
+            )
+            .to_pyarrow()
+            .to_pylist()[0]
+        )
         return {name: int(counts[f"f{i}"] or 0) for i, name in enumerate(self.fields)}
 
 
@@ -134,20 +143,28 @@ def field_checks(spec: dict, max_examples: int) -> list[Any]:
     if isinstance(enum, list):
         if type_ in NUMERIC:
             options = [Decimal(repr(v)) for v in enum if isinstance(v, (int, float)) and not isinstance(v, bool)]
-            checks.append(pa.Check.isin(options, name="enum", n_failure_cases=n) if options else
-                          pa.Check(lambda d: d.table[d.key].isnull(), name="enum", n_failure_cases=n))
+            checks.append(
+                pa.Check.isin(options, name="enum", n_failure_cases=n)
+                if options
+                else pa.Check(lambda d: d.table[d.key].isnull(), name="enum", n_failure_cases=n)
+            )
         elif type_ in ("string", "any"):
             checks.append(pa.Check.isin([str(v) for v in enum], name="enum", n_failure_cases=n))
         else:
             options = [str(v) for v in enum]
-            checks.append(pa.Check(lambda d: d.table[d.key].cast("string").isin(options), name="enum",
-                                   n_failure_cases=n))
+            checks.append(
+                pa.Check(lambda d: d.table[d.key].cast("string").isin(options), name="enum", n_failure_cases=n)
+            )
     pattern = cons.get("pattern")
     if isinstance(pattern, str):  # a Table Schema pattern matches the whole cell
         anchored = f"^(?:{pattern})$"
-        checks.append(pa.Check.str_matches(anchored, name="pattern", n_failure_cases=n) if type_ == "string"
-                      else pa.Check(lambda d: d.table[d.key].cast("string").re_search(anchored), name="pattern",
-                                    n_failure_cases=n))
+        checks.append(
+            pa.Check.str_matches(anchored, name="pattern", n_failure_cases=n)
+            if type_ == "string"
+            else pa.Check(
+                lambda d: d.table[d.key].cast("string").re_search(anchored), name="pattern", n_failure_cases=n
+            )
+        )
     if type_ in NUMERIC:
         for key, builtin in BOUNDS.items():
             bound = cons.get(key)
@@ -157,15 +174,20 @@ def field_checks(spec: dict, max_examples: int) -> list[Any]:
     lengths = {k: v for k, v in lengths.items() if isinstance(v, int) and not isinstance(v, bool)}
     if lengths:
         if type_ == "string":
-            checks.append(pa.Check.str_length(lengths.get("minLength"), lengths.get("maxLength"),
-                                              name="length", n_failure_cases=n))
+            checks.append(
+                pa.Check.str_length(
+                    lengths.get("minLength"), lengths.get("maxLength"), name="length", n_failure_cases=n
+                )
+            )
         else:
+
             def length(d: Any) -> Any:
                 size = d.table[d.key].cast("string").length()
                 ok = size >= lengths["minLength"] if "minLength" in lengths else None
                 if "maxLength" in lengths:
                     ok = size <= lengths["maxLength"] if ok is None else ok & (size <= lengths["maxLength"])
                 return ok
+
             checks.append(pa.Check(length, name="length", n_failure_cases=n))
     return checks
 

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bgopendata.sql import literal as lit
 from bgopendata.engines.group_rules import failing_sql, ibis_table, problems
-from bgopendata.extras import require
 from bgopendata.errors import UnusableInput
+from bgopendata.extras import require
 from bgopendata.rules.base import GroupRule
 from bgopendata.rules.registry import Declared
+from bgopendata.sql import literal as lit
 
 _CHECK_NAME = "bgopendata_group_rule"
 
@@ -39,9 +39,14 @@ def spark_session(master: str | None = None) -> Any:
     if active is not None and master is None:
         return active
     try:
-        session = (SparkSession.builder.master(master or "local[2]").appName("bgopendata-validate")
-                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "8")
-                .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+        session = (
+            SparkSession.builder.master(master or "local[2]")
+            .appName("bgopendata-validate")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "8")
+            .config("spark.sql.session.timeZone", "UTC")
+            .getOrCreate()
+        )
         session.sparkContext.setLogLevel("ERROR")
         return session
     except Exception as exc:  # noqa: BLE001 - no Java, a wrong master URL: one line, not a JVM trace
@@ -75,8 +80,7 @@ def _register_check() -> None:
 _JOBS: dict[str, dict[str, Any]] = {}
 
 
-def run_group_rules_on_spark(tables: Any, declared: list[Declared], *,
-                             master: str | None = None) -> tuple[Any, int]:
+def run_group_rules_on_spark(tables: Any, declared: list[Declared], *, master: str | None = None) -> tuple[Any, int]:
     """Like ``group_rules.run_group_rules``, on Spark: the failures found and how many rules were skipped."""
     from bgopendata.engines.duckdb_tables import Examples
 
@@ -104,8 +108,13 @@ def run_group_rules_on_spark(tables: Any, declared: list[Declared], *,
         tables.con.execute(f"COPY {tables.tables[name]} TO {lit(str(parquet))} (FORMAT parquet)")
         frame = spark.read.parquet(str(parquet))
         for rule in rules:
-            _JOBS[rule.id] = {"rule": rule, "max_examples": tables.max_examples, "rows": [], "total": 0,
-                              "fields": [f for f in res.schema.get("fields", []) if isinstance(f, dict)]}
+            _JOBS[rule.id] = {
+                "rule": rule,
+                "max_examples": tables.max_examples,
+                "rows": [],
+                "total": 0,
+                "fields": [f for f in res.schema.get("fields", []) if isinstance(f, dict)],
+            }
         schema = pa.DataFrameSchema(name=name, checks=[getattr(pa.Check, _CHECK_NAME)(rule_id=r.id) for r in rules])
         validated = schema.validate(frame)  # the checks record their failures in _JOBS
         crashed = dict(validated.pandera.errors or {}).get("DATA", {}).get("CHECK_ERROR")

@@ -20,11 +20,11 @@ from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bgopendata.publish import assets as assets
 from bgopendata.checksums import parse_sums, sha256_file
 from bgopendata.errors import UnusableInput
 from bgopendata.extras import require
 from bgopendata.package import Package, open_package
+from bgopendata.publish import assets as assets
 
 if TYPE_CHECKING:  # pragma: no cover
     import rdflib
@@ -61,8 +61,7 @@ def release_artifacts(folder: str | Path, profile: dict[str, Any] | None = None)
     root = Path(folder)
     sums_file = root / assets.CHECKSUMS
     if not sums_file.is_file():
-        raise UnusableInput(f"no {assets.CHECKSUMS}: not a release built by 'bgopendata build'",
-                            path=str(root))
+        raise UnusableInput(f"no {assets.CHECKSUMS}: not a release built by 'bgopendata build'", path=str(root))
     sums = parse_sums(sums_file.read_text("utf-8"), shown=str(sums_file))
     found = []
     for name in sorted(sums):
@@ -74,10 +73,8 @@ def release_artifacts(folder: str | Path, profile: dict[str, Any] | None = None)
         digest = sha256_file(path)
         if digest != sums[name]:
             raise UnusableInput(f"{name} does not match its SHA-256 sum", path=str(sums_file))
-        fmt = profile["formats"].get(Path(name).suffix, {"media_type": "application/octet-stream",
-                                                         "file_type": "BIN"})
-        found.append(Artifact(name, path, path.stat().st_size, digest, fmt["media_type"],
-                              fmt["file_type"]))
+        fmt = profile["formats"].get(Path(name).suffix, {"media_type": "application/octet-stream", "file_type": "BIN"})
+        found.append(Artifact(name, path, path.stat().st_size, digest, fmt["media_type"], fmt["file_type"]))
     return found
 
 
@@ -99,16 +96,21 @@ def modified_date(package: Package) -> dt.date:
             try:
                 return dt.date.fromisoformat(value[:10])
             except ValueError:
-                raise UnusableInput(f"{key} {value!r} is not an ISO date", path="datapackage.json",
-                                    field=key) from None
+                raise UnusableInput(f"{key} {value!r} is not an ISO date", path="datapackage.json", field=key) from None
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
     git = shutil.which("git")
     if git:
         try:
-            out = subprocess.run([git, "log", "-1", "--format=%cs"], cwd=package.root,
-                                 capture_output=True, text=True, timeout=30, check=False)
+            out = subprocess.run(
+                [git, "log", "-1", "--format=%cs"],
+                cwd=package.root,
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
+            )
             if out.returncode == 0 and out.stdout.strip():
                 return dt.date.fromisoformat(out.stdout.strip())
         except (OSError, subprocess.TimeoutExpired, ValueError):
@@ -116,8 +118,13 @@ def modified_date(package: Package) -> dt.date:
     return dt.date.today()
 
 
-def dcat_graph(package_path: str | Path = ".", artifacts: list[Artifact] | None = None, *,
-               profile: dict[str, Any] | None = None, modified: dt.date | None = None) -> "rdflib.Graph":
+def dcat_graph(
+    package_path: str | Path = ".",
+    artifacts: list[Artifact] | None = None,
+    *,
+    profile: dict[str, Any] | None = None,
+    modified: dt.date | None = None,
+) -> rdflib.Graph:
     """The package as a DCAT-AP 3 / DCAT-AP_IT graph: catalogue, dataset, distributions, agents."""
     require("dcat")
     from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -137,8 +144,16 @@ def dcat_graph(package_path: str | Path = ".", artifacts: list[Artifact] | None 
     SPDX = Namespace("http://spdx.org/rdf/terms#")
     ADMS = Namespace("http://www.w3.org/ns/adms#")
     g = Graph()
-    for prefix, ns in (("dcat", DCAT), ("dct", DCTERMS), ("foaf", FOAF), ("vcard", VCARD),
-                       ("dcatapit", DCATAPIT), ("spdx", SPDX), ("skos", SKOS), ("adms", ADMS)):
+    for prefix, ns in (
+        ("dcat", DCAT),
+        ("dct", DCTERMS),
+        ("foaf", FOAF),
+        ("vcard", VCARD),
+        ("dcatapit", DCATAPIT),
+        ("spdx", SPDX),
+        ("skos", SKOS),
+        ("adms", ADMS),
+    ):
         g.bind(prefix, ns)
 
     base = profile["base_uri"].rstrip("/") + "/"
@@ -207,8 +222,7 @@ def dcat_graph(package_path: str | Path = ".", artifacts: list[Artifact] | None 
     frequency = concept(profile["frequency"]["uri"], DCTERMS.Frequency)
     texts(frequency, SKOS.prefLabel, profile["frequency"]["label"])
     g.add((dataset, DCTERMS.accrualPeriodicity, frequency))
-    g.add((dataset, DCTERMS.accessRights,
-           typed(URIRef(profile["access_rights"]), DCTERMS.RightsStatement)))
+    g.add((dataset, DCTERMS.accessRights, typed(URIRef(profile["access_rights"]), DCTERMS.RightsStatement)))
     for lang in languages:
         g.add((dataset, DCTERMS.language, lang))
     for keyword in desc.get("keywords") or []:
@@ -244,19 +258,29 @@ def dcat_graph(package_path: str | Path = ".", artifacts: list[Artifact] | None 
     release_page = URIRef(f"{profile['release_base_url'].rstrip('/')}/tag/v{version}")
     sha256 = typed(SPDX.checksumAlgorithm_sha256, SPDX.ChecksumAlgorithm)
     for art in artifacts:
-        dist = typed(URIRef(f"{base}dataset/{name}/distribution/{art.name}"),
-                     DCAT.Distribution, DCATAPIT.Distribution)
+        dist = typed(URIRef(f"{base}dataset/{name}/distribution/{art.name}"), DCAT.Distribution, DCATAPIT.Distribution)
         g.add((dataset, DCAT.distribution, dist))
         texts(dist, DCTERMS.title, {"en": art.name})
         g.add((dist, DCAT.accessURL, typed(release_page, RDFS.Resource)))
         download = URIRef(f"{profile['release_base_url'].rstrip('/')}/download/v{version}/{art.name}")
         g.add((dist, DCAT.downloadURL, typed(download, RDFS.Resource)))
-        g.add((dist, DCAT.mediaType,
-               typed(URIRef(f"http://www.iana.org/assignments/media-types/{art.media_type}"),
-                     DCTERMS.MediaType)))
-        g.add((dist, DCTERMS.format,
-               typed(URIRef(f"http://publications.europa.eu/resource/authority/file-type/{art.file_type}"),
-                     DCTERMS.MediaTypeOrExtent)))
+        g.add(
+            (
+                dist,
+                DCAT.mediaType,
+                typed(URIRef(f"http://www.iana.org/assignments/media-types/{art.media_type}"), DCTERMS.MediaType),
+            )
+        )
+        g.add(
+            (
+                dist,
+                DCTERMS.format,
+                typed(
+                    URIRef(f"http://publications.europa.eu/resource/authority/file-type/{art.file_type}"),
+                    DCTERMS.MediaTypeOrExtent,
+                ),
+            )
+        )
         g.add((dist, DCAT.byteSize, Literal(art.bytes, datatype=XSD.nonNegativeInteger)))
         checksum = typed(BNode(), SPDX.Checksum)
         g.add((checksum, SPDX.algorithm, sha256))
@@ -274,13 +298,15 @@ def licence_node(g: Any, desc: dict[str, Any], profile: dict[str, Any], typed: A
 
     licences = desc.get("licenses") or []
     if not licences or not isinstance(licences[0], dict) or not licences[0].get("name"):
-        raise UnusableInput("a catalogue needs a licence with an SPDX 'name'", path="datapackage.json",
-                            field="licenses")
+        raise UnusableInput(
+            "a catalogue needs a licence with an SPDX 'name'", path="datapackage.json", field="licenses"
+        )
     spdx_id = licences[0]["name"]
     uri = profile["licences"].get(spdx_id)
     if uri is None:
-        raise UnusableInput(f"licence {spdx_id!r} has no EU licence URI in dcat_profile.json",
-                            path="datapackage.json", field="licenses")
+        raise UnusableInput(
+            f"licence {spdx_id!r} has no EU licence URI in dcat_profile.json", path="datapackage.json", field="licenses"
+        )
     node = typed(URIRef(uri), DCTERMS.LicenseDocument)
     if licences[0].get("path"):
         g.add((node, RDFS.seeAlso, URIRef(licences[0]["path"])))
@@ -300,13 +326,19 @@ def _date_literal(value: Any, *, start: bool) -> Any:
     try:
         dt.date.fromisoformat(text)
     except ValueError:
-        raise UnusableInput(f"temporal bound {value!r} is neither YYYY nor YYYY-MM-DD",
-                            path="datapackage.json", field="temporal") from None
+        raise UnusableInput(
+            f"temporal bound {value!r} is neither YYYY nor YYYY-MM-DD", path="datapackage.json", field="temporal"
+        ) from None
     return Literal(text, datatype=XSD.date)
 
 
-def export_dcat(package_path: str | Path = ".", *, release: str | Path | None = None,
-                rdf_format: str = "turtle", modified: dt.date | None = None) -> str:
+def export_dcat(
+    package_path: str | Path = ".",
+    *,
+    release: str | Path | None = None,
+    rdf_format: str = "turtle",
+    modified: dt.date | None = None,
+) -> str:
     """Serialise the DCAT-AP description; without ``release`` a release is built in a temp folder."""
     if rdf_format not in RDF_FORMATS:
         raise UnusableInput(f"unknown RDF format {rdf_format!r}; choose {', '.join(RDF_FORMATS)}")

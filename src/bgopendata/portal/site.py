@@ -19,11 +19,11 @@ from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import Any
 
-from bgopendata.portal.dcat import Artifact, built_release, load_profile, release_artifacts, text_in
 from bgopendata.atomic import swap_into_place
-from bgopendata.guards import require_valid, safe_destination
 from bgopendata.extras import require
+from bgopendata.guards import require_valid, safe_destination
 from bgopendata.package import Package, Resource, open_package
+from bgopendata.portal.dcat import Artifact, built_release, load_profile, release_artifacts, text_in
 from bgopendata.tableschema.types import field_unit, foreign_keys, primary_key
 
 LANGS = ("en", "it")
@@ -33,16 +33,16 @@ DETAIL_COLUMNS = (("sector", "sectors"), ("partner", "areas"), ("firm_group", No
 TRANSLATION_CODE = "translation-agrees"  # the rule kind whose warnings the rules page lists
 
 
-def build_site(package_path: str | Path = ".", out: str | Path = "site", *,
-               release: str | Path | None = None) -> Path:
+def build_site(package_path: str | Path = ".", out: str | Path = "site", *, release: str | Path | None = None) -> Path:
     """Build the site for the package at ``package_path`` into ``out`` and return its path.
 
     Download links describe ``release`` (a folder from ``bgopendata build``); without one,
     a release is built in a temporary folder first. An invalid package is refused.
     """
     package = open_package(package_path)
-    dest = safe_destination(Path(out), package, what="site", mark=MARKER,
-                            not_ours=f"was not written by 'bgopendata site' (no {MARKER})")
+    dest = safe_destination(
+        Path(out), package, what="site", mark=MARKER, not_ours=f"was not written by 'bgopendata site' (no {MARKER})"
+    )
     report = _validated(package_path)
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.building-", dir=dest.parent))
@@ -58,8 +58,7 @@ def build_site(package_path: str | Path = ".", out: str | Path = "site", *,
     return dest
 
 
-def write_site(package: Package, folder: Path, artifacts: list[Artifact], release_dir: Path,
-               report: Any) -> None:
+def write_site(package: Package, folder: Path, artifacts: list[Artifact], release_dir: Path, report: Any) -> None:
     """Write every page, chart, stylesheet and download into ``folder`` (empty)."""
     from bgopendata.portal.views import package_views, render_all
 
@@ -89,46 +88,86 @@ def write_site(package: Package, folder: Path, artifacts: list[Artifact], releas
     titles = {lang: text_in(desc, "title", lang) or desc.get("title", "") for lang in LANGS}
     descriptions = {lang: text_in(desc, "description", lang) or desc.get("description", "") for lang in LANGS}
     (folder / "index.html").write_text(
-        env.get_template("choose.html").render(titles=titles, descriptions=descriptions), encoding="utf-8")
+        env.get_template("choose.html").render(titles=titles, descriptions=descriptions), encoding="utf-8"
+    )
 
     for lang in LANGS:
         other = [x for x in LANGS if x != lang][0]
         t = {key: value[lang] for key, value in labels.items()}
-        common = dict(lang=lang, other_lang=other, t=t, dataset_title=titles[lang],
-                      dataset_description=descriptions[lang], version=desc.get("version", ""))
+        common = dict(
+            lang=lang,
+            other_lang=other,
+            t=t,
+            dataset_title=titles[lang],
+            dataset_description=descriptions[lang],
+            version=desc.get("version", ""),
+        )
         page_dir = folder / lang
         (page_dir / "resources").mkdir(parents=True)
-        chart_cards = [dict(name=v["name"], resource=v["resources"][0], title=_view_title(v, lang))
-                       for v in views]
-        resources = [dict(name=res.name, title=text_in(res.descriptor, "title", lang) or res.name,
-                          description=text_in(res.descriptor, "description", lang) or "",
-                          rows=len(tables[res.name])) for res in package.resources]
+        chart_cards = [dict(name=v["name"], resource=v["resources"][0], title=_view_title(v, lang)) for v in views]
+        resources = [
+            dict(
+                name=res.name,
+                title=text_in(res.descriptor, "title", lang) or res.name,
+                description=text_in(res.descriptor, "description", lang) or "",
+                rows=len(tables[res.name]),
+            )
+            for res in package.resources
+        ]
         landing = env.get_template("landing.html").render(
-            **common, root="../", other_href=f"../{other}/index.html", page_title=t["home"],
-            licenses=desc.get("licenses", []), sources=_sources(desc), charts=chart_cards,
-            resources=resources, artifacts=[_artifact_row(a, lang) for a in artifacts],
-            jsonld=_jsonld(package, artifacts, lang))
+            **common,
+            root="../",
+            other_href=f"../{other}/index.html",
+            page_title=t["home"],
+            licenses=desc.get("licenses", []),
+            sources=_sources(desc),
+            charts=chart_cards,
+            resources=resources,
+            artifacts=[_artifact_row(a, lang) for a in artifacts],
+            jsonld=_jsonld(package, artifacts, lang),
+        )
         (page_dir / "index.html").write_text(landing, encoding="utf-8")
 
         for res, card in zip(package.resources, resources):
-            res_views = [dict(name=v["name"], title=_view_title(v, lang),
-                              width=sizes[(v["name"], lang)][0], height=sizes[(v["name"], lang)][1])
-                         for v in views if v["resources"][0] == res.name]
+            res_views = [
+                dict(
+                    name=v["name"],
+                    title=_view_title(v, lang),
+                    width=sizes[(v["name"], lang)][0],
+                    height=sizes[(v["name"], lang)][1],
+                )
+                for v in views
+                if v["resources"][0] == res.name
+            ]
             sql = example_sql(res, tables[res.name])
             page = env.get_template("resource.html").render(
-                **common, root="../../", other_href=f"../../{other}/resources/{res.name}.html",
-                page_title=card["title"], res=card, charts=res_views,
-                table=_table(res, tables[res.name], codes, lang), fields=_fields(res, lang),
+                **common,
+                root="../../",
+                other_href=f"../../{other}/resources/{res.name}.html",
+                page_title=card["title"],
+                res=card,
+                charts=res_views,
+                table=_table(res, tables[res.name], codes, lang),
+                fields=_fields(res, lang),
                 primary_key=", ".join(primary_key(res.schema)),
-                foreign_keys=[dict(fields=", ".join(f), resource=r, ref=", ".join(rf))
-                              for f, r, rf in foreign_keys(res.schema, res.name)],
-                sql=sql, sql_one_line=" ".join(sql.split()))
+                foreign_keys=[
+                    dict(fields=", ".join(f), resource=r, ref=", ".join(rf))
+                    for f, r, rf in foreign_keys(res.schema, res.name)
+                ],
+                sql=sql,
+                sql_one_line=" ".join(sql.split()),
+            )
             (page_dir / "resources" / f"{res.name}.html").write_text(page, encoding="utf-8")
 
         rules_page = env.get_template("rules.html").render(
-            **common, root="../", other_href=f"../{other}/rules.html", page_title=t["rules"],
-            rules=declared_rules(package), inconsistencies=_inconsistencies(report),
-            translation=translation_differences(package, tables, report))
+            **common,
+            root="../",
+            other_href=f"../{other}/rules.html",
+            page_title=t["rules"],
+            rules=declared_rules(package),
+            inconsistencies=_inconsistencies(report),
+            translation=translation_differences(package, tables, report),
+        )
         (page_dir / "rules.html").write_text(rules_page, encoding="utf-8")
 
 
@@ -137,10 +176,12 @@ def example_sql(res: Resource, rows: list[dict[str, str]]) -> str:
     columns = set(rows[0]) if rows else {f["name"] for f in res.schema.get("fields", [])}
     if {"measure", "value"} <= columns and rows:
         measure = Counter(r["measure"] for r in rows).most_common(1)[0][0]
-        shown = [c for c in ("figure_id", "geo", "sector", "partner", "firm_group", "period", "value",
-                             "unit", "qualifier") if c in columns]
-        return (f"SELECT {', '.join(shown)}\nFROM {res.name}\nWHERE measure = '{measure}'\n"
-                f"ORDER BY value DESC;")
+        shown = [
+            c
+            for c in ("figure_id", "geo", "sector", "partner", "firm_group", "period", "value", "unit", "qualifier")
+            if c in columns
+        ]
+        return f"SELECT {', '.join(shown)}\nFROM {res.name}\nWHERE measure = '{measure}'\nORDER BY value DESC;"
     key = primary_key(res.schema)
     order = f"\nORDER BY {', '.join(key)}" if key else ""
     return f"SELECT *\nFROM {res.name}{order}\nLIMIT 10;"
@@ -158,33 +199,50 @@ def declared_rules(package: Package) -> list[dict[str, Any]]:
     for res, _shown, raw in package.rule_arrays():
         for rule in raw or []:
             if isinstance(rule, dict):
-                found.append(dict(id=rule.get("id", ""), kind=rule.get("kind", ""),
-                                  kind_title=titles.get(rule.get("kind", ""), ""),
-                                  severity=rule.get("severity", "error"), resource=res.name,
-                                  description=rule.get("description", ""),
-                                  explanation=rule.get("explanation") or ""))
+                found.append(
+                    dict(
+                        id=rule.get("id", ""),
+                        kind=rule.get("kind", ""),
+                        kind_title=titles.get(rule.get("kind", ""), ""),
+                        severity=rule.get("severity", "error"),
+                        resource=res.name,
+                        description=rule.get("description", ""),
+                        explanation=rule.get("explanation") or "",
+                    )
+                )
     return found
 
 
-def translation_differences(package: Package, tables: dict[str, list[dict[str, str]]],
-                            report: Any) -> list[dict[str, str]]:
+def translation_differences(
+    package: Package, tables: dict[str, list[dict[str, str]]], report: Any
+) -> list[dict[str, str]]:
     """Figures whose precision or unit differs between the Italian and the English text.
 
     Which rows differ is the validation report's to say (its ``translation-agrees``
     problems); the page shows each such row's wording in both languages, in file order.
     """
     order = {res.name: position for position, res in enumerate(package.resources)}
-    rows = sorted({(order[p.resource], p.resource, p.line) for p in report.problems
-                   if p.code == TRANSLATION_CODE and p.resource in tables and p.line})
+    rows = sorted(
+        {
+            (order[p.resource], p.resource, p.line)
+            for p in report.problems
+            if p.code == TRANSLATION_CODE and p.resource in tables and p.line
+        }
+    )
     found = []
     for _, name, line in rows:
         row = tables[name][line - 2]  # the header is line 1
         q_it, q_en = row.get("qualifier_it", ""), row.get("qualifier_en", "")
         unit, unit_en = row.get("unit", ""), row.get("unit_en", "")
-        found.append(dict(resource=name, figure_id=row.get("figure_id", ""),
-                          it=" · ".join(x for x in (q_it, unit) if x),
-                          en=" · ".join(x for x in (q_en, unit_en or unit) if x),
-                          note=row.get("note", "")))
+        found.append(
+            dict(
+                resource=name,
+                figure_id=row.get("figure_id", ""),
+                it=" · ".join(x for x in (q_it, unit) if x),
+                en=" · ".join(x for x in (q_en, unit_en or unit) if x),
+                note=row.get("note", ""),
+            )
+        )
     return found
 
 
@@ -197,18 +255,31 @@ def _validated(package_path: str | Path) -> Any:
 
 
 def _inconsistencies(report: Any) -> list[dict[str, Any]]:
-    return [dict(code=p.code, rule=p.rule, resource=p.resource, location=p.location(),
-                 message=p.message, expected=p.expected, found=p.found, sentence=p.sentence)
-            for p in report.warnings]
+    return [
+        dict(
+            code=p.code,
+            rule=p.rule,
+            resource=p.resource,
+            location=p.location(),
+            message=p.message,
+            expected=p.expected,
+            found=p.found,
+            sentence=p.sentence,
+        )
+        for p in report.warnings
+    ]
 
 
 def _environment() -> Any:
     require("site")
     import jinja2
 
-    return jinja2.Environment(loader=jinja2.PackageLoader("bgopendata.portal", "templates"),
-                              autoescape=jinja2.select_autoescape(["html"]),
-                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("bgopendata.portal", "templates"),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
 
 
 def _template_text(name: str) -> str:
@@ -224,10 +295,11 @@ def _code_labels(tables: dict[str, list[dict[str, str]]]) -> dict[str, dict[str,
     """``{code list: {id: {lang: label}}}`` for the code lists a fact table points at."""
     labels: dict[str, dict[str, dict[str, str]]] = {}
     for name, key in (("areas", "area_id"), ("sectors", "sector_id")):
-        labels[name] = {r[key]: {lang: r.get(f"name_{lang}") or r[key] for lang in LANGS}
-                        for r in tables.get(name, [])}
-    labels["sources"] = {r["source_id"]: {lang: r.get(f"citation_{lang}") or r.get("name") or r["source_id"]
-                                          for lang in LANGS} for r in tables.get("sources", [])}
+        labels[name] = {r[key]: {lang: r.get(f"name_{lang}") or r[key] for lang in LANGS} for r in tables.get(name, [])}
+    labels["sources"] = {
+        r["source_id"]: {lang: r.get(f"citation_{lang}") or r.get("name") or r["source_id"] for lang in LANGS}
+        for r in tables.get("sources", [])
+    }
     return labels
 
 
@@ -239,22 +311,46 @@ def _table(res: Resource, rows: list[dict[str, str]], codes: dict, lang: str) ->
         columns = list(rows[0])
         return dict(columns=columns, rows=[[dict(text=r[c], cls="") for c in columns] for r in rows])
     t = json.loads(_template_text("labels.json"))
-    columns = ["figure_id", t["area"][lang], t["detail"][lang], t["period"][lang], t["measure"][lang],
-               t["value"][lang], t["unit"][lang], t["qualifier"][lang], t["source"][lang],
-               t["sentence"][lang], t["note"][lang]]
+    columns = [
+        "figure_id",
+        t["area"][lang],
+        t["detail"][lang],
+        t["period"][lang],
+        t["measure"][lang],
+        t["value"][lang],
+        t["unit"][lang],
+        t["qualifier"][lang],
+        t["source"][lang],
+        t["sentence"][lang],
+        t["note"][lang],
+    ]
     other = "en" if lang == "it" else "it"
     out = []
     for r in rows:
-        detail = next((codes.get(code_list or "", {}).get(r[col], {}).get(lang, r[col])
-                       for col, code_list in DETAIL_COLUMNS if r.get(col)), "")
+        detail = next(
+            (
+                codes.get(code_list or "", {}).get(r[col], {}).get(lang, r[col])
+                for col, code_list in DETAIL_COLUMNS
+                if r.get(col)
+            ),
+            "",
+        )
         sentence = r.get(f"sentence_{lang}") or r.get(f"sentence_{other}", "")
-        out.append([dict(text=r["figure_id"], cls=""),
-                    dict(text=codes["areas"].get(r.get("geo", ""), {}).get(lang, r.get("geo", "")), cls=""),
-                    dict(text=detail, cls=""), dict(text=r.get("period", ""), cls=""),
-                    dict(text=r.get("measure", ""), cls=""), dict(text=r["value"], cls="num"),
-                    dict(text=r.get("unit", ""), cls=""), dict(text=r.get("qualifier", ""), cls=""),
-                    dict(text=codes["sources"].get(r.get("source_id", ""), {}).get(lang, r.get("source_id", "")), cls=""),
-                    dict(text=sentence, cls="sentence"), dict(text=r.get("note", ""), cls="")])
+        out.append(
+            [
+                dict(text=r["figure_id"], cls=""),
+                dict(text=codes["areas"].get(r.get("geo", ""), {}).get(lang, r.get("geo", "")), cls=""),
+                dict(text=detail, cls=""),
+                dict(text=r.get("period", ""), cls=""),
+                dict(text=r.get("measure", ""), cls=""),
+                dict(text=r["value"], cls="num"),
+                dict(text=r.get("unit", ""), cls=""),
+                dict(text=r.get("qualifier", ""), cls=""),
+                dict(text=codes["sources"].get(r.get("source_id", ""), {}).get(lang, r.get("source_id", "")), cls=""),
+                dict(text=sentence, cls="sentence"),
+                dict(text=r.get("note", ""), cls=""),
+            ]
+        )
     return dict(columns=columns, rows=out)
 
 
@@ -262,11 +358,16 @@ def _fields(res: Resource, lang: str) -> list[dict[str, str]]:
     fields = []
     for f in res.schema.get("fields", []):
         constraints = f.get("constraints") or {}
-        fields.append(dict(name=f["name"], type=f.get("type", "string"),
-                           title=text_in(f, "title", lang) or f.get("title", ""),
-                           description=text_in(f, "description", lang) or f.get("description", ""),
-                           unit=field_unit(f) or "",
-                           constraints=json.dumps(constraints, ensure_ascii=False) if constraints else ""))
+        fields.append(
+            dict(
+                name=f["name"],
+                type=f.get("type", "string"),
+                title=text_in(f, "title", lang) or f.get("title", ""),
+                description=text_in(f, "description", lang) or f.get("description", ""),
+                unit=field_unit(f) or "",
+                constraints=json.dumps(constraints, ensure_ascii=False) if constraints else "",
+            )
+        )
     return fields
 
 
@@ -276,8 +377,9 @@ def _sources(desc: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def _artifact_row(art: Artifact, lang: str) -> dict[str, Any]:
-    return dict(name=art.name, file_type=art.file_type, bytes=art.bytes, sha256=art.sha256,
-                size=_human_size(art.bytes, lang))
+    return dict(
+        name=art.name, file_type=art.file_type, bytes=art.bytes, sha256=art.sha256, size=_human_size(art.bytes, lang)
+    )
 
 
 def _human_size(n: int, lang: str) -> str:
@@ -316,16 +418,24 @@ def _jsonld(package: Package, artifacts: list[Artifact], lang: str) -> str:
         "isAccessibleForFree": True,
         "keywords": desc.get("keywords", []),
         "license": (desc.get("licenses") or [{}])[0].get("path"),
-        "creator": {"@type": "Organization", "name": "bgopendata contributors",
-                    "url": desc.get("homepage")},
-        "distribution": [{"@type": "DataDownload", "name": a.name, "encodingFormat": a.media_type,
-                          "contentUrl": f"{base}download/{a.name}", "contentSize": f"{a.bytes} B"}
-                         for a in artifacts],
+        "creator": {"@type": "Organization", "name": "bgopendata contributors", "url": desc.get("homepage")},
+        "distribution": [
+            {
+                "@type": "DataDownload",
+                "name": a.name,
+                "encodingFormat": a.media_type,
+                "contentUrl": f"{base}download/{a.name}",
+                "contentSize": f"{a.bytes} B",
+            }
+            for a in artifacts
+        ],
     }
     if spatial.get("nuts3"):
-        data["spatialCoverage"] = {"@type": "Place", "name": spatial.get("name"),
-                                   "identifier": f"NUTS:{spatial['nuts3']}"}
+        data["spatialCoverage"] = {
+            "@type": "Place",
+            "name": spatial.get("name"),
+            "identifier": f"NUTS:{spatial['nuts3']}",
+        }
     if temporal.get("start") and temporal.get("end"):
         data["temporalCoverage"] = f"{temporal['start']}/{temporal['end']}"
     return json.dumps(data, ensure_ascii=False, indent=1).replace("</", "<\\/")
-

@@ -29,8 +29,13 @@ FORMAT_LOCALES = {"en": "en-US", "it": "it-IT"}
 def view_from_spec(name: str, spec: dict[str, Any]) -> dict[str, Any]:
     """A Frictionless view descriptor for a Vega-Lite spec: its resources are the data it names."""
     meta = spec.get("usermeta", {}).get("bgopendata", {})
-    view = {"name": name, "title": _title_text(spec.get("title")), "resources": data_names(spec),
-            "specType": SPEC_TYPE, "spec": spec}
+    view = {
+        "name": name,
+        "title": _title_text(spec.get("title")),
+        "resources": data_names(spec),
+        "specType": SPEC_TYPE,
+        "spec": spec,
+    }
     if meta.get("title_it"):
         view["title_it"] = _title_text(meta["title_it"])
     return view
@@ -56,15 +61,20 @@ def package_views(package: Package) -> list[dict[str, Any]]:
     for index, view in enumerate(views):
         where = f"views[{index}]"
         if not isinstance(view, dict) or view.get("specType") != SPEC_TYPE or not isinstance(view.get("spec"), dict):
-            raise UnusableInput(f"view must have specType {SPEC_TYPE!r} and a spec object",
-                                path="datapackage.json", field=where)
+            raise UnusableInput(
+                f"view must have specType {SPEC_TYPE!r} and a spec object", path="datapackage.json", field=where
+            )
         for name in data_names(view["spec"]):
             if name not in names:
-                raise UnusableInput(f"view {view.get('name')!r} reads unknown resource {name!r}",
-                                    path="datapackage.json", field=where)
+                raise UnusableInput(
+                    f"view {view.get('name')!r} reads unknown resource {name!r}", path="datapackage.json", field=where
+                )
         if _has_inline_values(view["spec"]):
-            raise UnusableInput(f"view {view.get('name')!r} types values by hand; read a resource instead",
-                                path="datapackage.json", field=where)
+            raise UnusableInput(
+                f"view {view.get('name')!r} types values by hand; read a resource instead",
+                path="datapackage.json",
+                field=where,
+            )
     return views
 
 
@@ -130,8 +140,9 @@ def localised(spec: dict[str, Any], lang: str) -> dict[str, Any]:
         return spec
     if meta.get(f"title_{lang}"):
         spec["title"] = meta[f"title_{lang}"]
-    return json.loads(json.dumps(spec).replace('"name_en"', f'"name_{lang}"')
-                      .replace("datum.name_en", f"datum.name_{lang}"))
+    return json.loads(
+        json.dumps(spec).replace('"name_en"', f'"name_{lang}"').replace("datum.name_en", f"datum.name_{lang}")
+    )
 
 
 def with_data(spec: dict[str, Any], package: Package) -> dict[str, Any]:
@@ -162,8 +173,7 @@ def render_svg(view: dict[str, Any], package: Package, lang: str = "en") -> str:
 
     spec = with_data(localised(view["spec"], lang), package)
     try:
-        return vl_convert.vegalite_to_svg(spec, format_locale=FORMAT_LOCALES.get(lang, "en-US"),
-                                          allowed_base_urls=[])
+        return vl_convert.vegalite_to_svg(spec, format_locale=FORMAT_LOCALES.get(lang, "en-US"), allowed_base_urls=[])
     except ValueError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else "cannot render"
         raise UnusableInput(f"view {view['name']!r}: {first}", path="datapackage.json") from None

@@ -14,15 +14,22 @@ from decimal import Decimal
 
 from bgopendata.report import Problem
 
-CODES = ("quote-in-document", "value-text-in-sentence", "value-matches-text", "resolution-matches-text",
-         "qualifier-matches-text", "period-in-text", "list-order-matches-text", "number-accounted-for")
+CODES = (
+    "quote-in-document",
+    "value-text-in-sentence",
+    "value-matches-text",
+    "resolution-matches-text",
+    "qualifier-matches-text",
+    "period-in-text",
+    "list-order-matches-text",
+    "number-accounted-for",
+)
 
 
 def check_package(package) -> list[Problem]:
     """All provenance problems of the package (errors), in table and row order."""
     from bgopendata.provenance import checks
-    from bgopendata.provenance.completeness import (EXCLUSIONS, Coverage, read_exclusions,
-                                                    written_numbers)
+    from bgopendata.provenance.completeness import EXCLUSIONS, Coverage, read_exclusions, written_numbers
     from bgopendata.provenance.documents import read_documents
     from bgopendata.provenance.tables import fact_tables, read_table
 
@@ -35,14 +42,25 @@ def check_package(package) -> list[Problem]:
     captions: dict[str, list[str]] = {}
     for chart in charts:
         captions.setdefault(chart.get("resource") or "", []).extend(
-            c for c in (chart.get("caption_it"), chart.get("caption_en")) if c)
+            c for c in (chart.get("caption_it"), chart.get("caption_en")) if c
+        )
 
     def report(resource: str, line: int, row: dict[str, str], failure: checks.Failure, sentence: str = "") -> None:
-        problems.append(Problem(
-            code=failure.code, severity="error", message=failure.message, resource=resource,
-            path=package.resource(resource).relpath, line=line, fields=failure.fields,
-            expected=failure.expected, found=failure.found, sentence=sentence or None,
-            figures=[row["figure_id"]] if row.get("figure_id") else []))
+        problems.append(
+            Problem(
+                code=failure.code,
+                severity="error",
+                message=failure.message,
+                resource=resource,
+                path=package.resource(resource).relpath,
+                line=line,
+                fields=failure.fields,
+                expected=failure.expected,
+                found=failure.found,
+                sentence=sentence or None,
+                figures=[row["figure_id"]] if row.get("figure_id") else [],
+            )
+        )
 
     for name, rows in fact_tables(package).items():
         read_by_line: dict[int, dict] = {}
@@ -81,8 +99,11 @@ def check_package(package) -> list[Problem]:
         doc = next((d for d in docs.values() if quoted and d.occurrences(quoted)), next(iter(docs.values())))
         for failure in checks.check_quotes(chart, doc, {"caption_it": "it", "caption_en": "en"}):
             report("charts", chart_line, chart, failure)
-        failure_list = checks.check_period({**chart, "period_from": "caption" if chart.get("period") else "none"},
-                                           doc, [c for c in (chart.get("caption_it"), chart.get("caption_en")) if c])
+        failure_list = checks.check_period(
+            {**chart, "period_from": "caption" if chart.get("period") else "none"},
+            doc,
+            [c for c in (chart.get("caption_it"), chart.get("caption_en")) if c],
+        )
         for failure in failure_list:
             report("charts", chart_line, chart, failure)
         for caption in (chart.get("caption_it"), chart.get("caption_en")):
@@ -107,8 +128,10 @@ def check_package(package) -> list[Problem]:
     exclusions, unreadable_exclusions = read_exclusions(package)
     if unreadable_exclusions:
         problems.append(Problem(code="number-accounted-for", message=unreadable_exclusions, path=EXCLUSIONS))
-    listed = {(e["document_id"], int(e["line"]) if e["line"].isdigit() else -1, e["number"]): (line, e)
-              for line, e in enumerate(exclusions, start=2)}
+    listed = {
+        (e["document_id"], int(e["line"]) if e["line"].isdigit() else -1, e["number"]): (line, e)
+        for line, e in enumerate(exclusions, start=2)
+    }
     used: set[tuple[str, int, str]] = set()
     for doc in docs.values():
         for number in written_numbers(doc):
@@ -118,17 +141,30 @@ def check_package(package) -> list[Problem]:
             if key in listed:
                 used.add(key)
                 continue
-            problems.append(Problem(
-                code="number-accounted-for", severity="error", path=doc.path, line=number.line,
-                message=f"{doc.path}:{number.line}: the number {number.number!r} is neither a published figure "
-                        f"nor listed in {EXCLUSIONS}", found=number.number))
+            problems.append(
+                Problem(
+                    code="number-accounted-for",
+                    severity="error",
+                    path=doc.path,
+                    line=number.line,
+                    message=f"{doc.path}:{number.line}: the number {number.number!r} is neither a published figure "
+                    f"nor listed in {EXCLUSIONS}",
+                    found=number.number,
+                )
+            )
     for key, (line, entry) in listed.items():
         if key not in used:
-            problems.append(Problem(
-                code="number-accounted-for", severity="error", path=EXCLUSIONS, line=line,
-                message=f"exclusion of {entry['number']!r} at {entry['document_id']} line {entry['line']} matches no "
-                        "number the published figures leave unaccounted for (stale entry)",
-                found=entry["number"]))
+            problems.append(
+                Problem(
+                    code="number-accounted-for",
+                    severity="error",
+                    path=EXCLUSIONS,
+                    line=line,
+                    message=f"exclusion of {entry['number']!r} at {entry['document_id']} line {entry['line']} matches no "
+                    "number the published figures leave unaccounted for (stale entry)",
+                    found=entry["number"],
+                )
+            )
     return problems
 
 
@@ -161,8 +197,11 @@ def exception_counts(package) -> dict[str, int]:
     counts: dict[str, int] = {}
     for rows in fact_tables(package).values():
         for row in rows:
-            for column, usual in (("value_basis", "written"), ("resolution_basis", "written"),
-                                  ("period_from", "sentence")):
+            for column, usual in (
+                ("value_basis", "written"),
+                ("resolution_basis", "written"),
+                ("period_from", "sentence"),
+            ):
                 if (row.get(column) or usual) != usual:
                     key = f"{column}={row[column]}"
                     counts[key] = counts.get(key, 0) + 1

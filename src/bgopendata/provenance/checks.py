@@ -44,7 +44,7 @@ def find_number_text(text: str, sentence: str) -> int:
     """Where ``text`` occurs in ``sentence`` not glued to other digits (``1`` is not in ``10``), or -1."""
     at = sentence.find(text) if text else -1
     while at >= 0:
-        before, after = sentence[at - 1: at] if at else "", sentence[at + len(text): at + len(text) + 2]
+        before, after = sentence[at - 1 : at] if at else "", sentence[at + len(text) : at + len(text) + 2]
         glued_before = text[0].isdigit() and before.isdigit()
         glued_after = text[-1].isdigit() and (after[:1].isdigit() or (after[:1] in ".," and after[1:2].isdigit()))
         if not glued_before and not glued_after:
@@ -61,12 +61,25 @@ def check_quotes(row: dict[str, str], doc: Document, columns: dict[str, str]) ->
         if not quote:
             continue
         if not doc.occurrences(quote):
-            failures.append(Failure("quote-in-document", f"the {column} quote does not occur in {doc.path}",
-                                    [column], expected=f"verbatim text of {doc.path}", found=quote[:120]))
+            failures.append(
+                Failure(
+                    "quote-in-document",
+                    f"the {column} quote does not occur in {doc.path}",
+                    [column],
+                    expected=f"verbatim text of {doc.path}",
+                    found=quote[:120],
+                )
+            )
         elif not doc.in_language(quote, language):
-            failures.append(Failure("quote-in-document",
-                                    f"the {column} quote occurs in {doc.path} only outside its {language} text",
-                                    [column], expected=f"a {language} passage", found=quote[:120]))
+            failures.append(
+                Failure(
+                    "quote-in-document",
+                    f"the {column} quote occurs in {doc.path} only outside its {language} text",
+                    [column],
+                    expected=f"a {language} passage",
+                    found=quote[:120],
+                )
+            )
     return failures
 
 
@@ -79,11 +92,23 @@ def check_value_texts(row: dict[str, str], doc: Document) -> list[Failure]:
         if column == "value_text_en" and not sentence:
             continue
         if not text:
-            failures.append(Failure("value-text-in-sentence", f"{column} is empty: the figure as the "
-                                    f"{language} sentence writes it is required", [column]))
+            failures.append(
+                Failure(
+                    "value-text-in-sentence",
+                    f"{column} is empty: the figure as the {language} sentence writes it is required",
+                    [column],
+                )
+            )
         elif find_number_text(text, sentence) < 0:
-            failures.append(Failure("value-text-in-sentence", f"{column} {text!r} does not occur in sentence_{language}",
-                                    [column, f"sentence_{language}"], expected=sentence[:120], found=text))
+            failures.append(
+                Failure(
+                    "value-text-in-sentence",
+                    f"{column} {text!r} does not occur in sentence_{language}",
+                    [column, f"sentence_{language}"],
+                    expected=sentence[:120],
+                    found=text,
+                )
+            )
     return failures
 
 
@@ -105,8 +130,14 @@ def readings(row: dict[str, str], doc: Document) -> tuple[dict[str, Reading], li
             found[side] = read_figure(text, language, unit)
         except Unreadable as exc:
             if row.get("value_basis") != "derived":
-                failures.append(Failure("value-matches-text", f"{column} {text!r} cannot be read as a figure: {exc}",
-                                        [column, "unit" if side == "original" else "unit_en"], found=text))
+                failures.append(
+                    Failure(
+                        "value-matches-text",
+                        f"{column} {text!r} cannot be read as a figure: {exc}",
+                        [column, "unit" if side == "original" else "unit_en"],
+                        found=text,
+                    )
+                )
     return found, failures
 
 
@@ -121,9 +152,16 @@ def check_value(row: dict[str, str], read: dict[str, Reading], language: str = "
     for side, reading in read.items():
         column = "value_text" if side == "original" else "value_text_en"
         if reading.value != value:
-            failures.append(Failure("value-matches-text", f"value {row['value']} is not the {reading.value.normalize():f} "
-                                    f"that {column} {row.get(column)!r} writes", ["value", column],
-                                    expected=f"{reading.value.normalize():f}", found=row["value"]))
+            failures.append(
+                Failure(
+                    "value-matches-text",
+                    f"value {row['value']} is not the {reading.value.normalize():f} "
+                    f"that {column} {row.get(column)!r} writes",
+                    ["value", column],
+                    expected=f"{reading.value.normalize():f}",
+                    found=row["value"],
+                )
+            )
     return failures
 
 
@@ -133,10 +171,15 @@ def check_bounds(row: dict[str, str], value: Decimal, original: str) -> list[Fai
     for column, language in (("value_text", original), ("value_text_en", "en")):
         bounds = bound_of(row.get(column) or "", language, row.get("unit") or "")
         if bounds and not (Decimal(bounds.get("at_least", value)) <= value <= Decimal(bounds.get("at_most", value))):
-            failures.append(Failure("value-matches-text", f"value {row['value']} is outside what {column} "
-                                    f"{row.get(column)!r} allows", ["value", column],
-                                    expected=f"{bounds.get('at_least', '')}..{bounds.get('at_most', '')}",
-                                    found=row["value"]))
+            failures.append(
+                Failure(
+                    "value-matches-text",
+                    f"value {row['value']} is outside what {column} {row.get(column)!r} allows",
+                    ["value", column],
+                    expected=f"{bounds.get('at_least', '')}..{bounds.get('at_most', '')}",
+                    found=row["value"],
+                )
+            )
     return failures
 
 
@@ -157,20 +200,47 @@ def check_resolution(row: dict[str, str], read: dict[str, Reading], context: lis
     basis = row.get("resolution_basis") or "written"
     fields = ["resolution", "resolution_basis"]
     if basis == "written" and resolution != written:
-        return [Failure("resolution-matches-text", f"resolution {row['resolution']} is not the place value of the "
-                        f"last digit of {row.get('value_text')!r}", ["resolution"], expected=f"{written:f}",
-                        found=row["resolution"])]
+        return [
+            Failure(
+                "resolution-matches-text",
+                f"resolution {row['resolution']} is not the place value of the last digit of {row.get('value_text')!r}",
+                ["resolution"],
+                expected=f"{written:f}",
+                found=row["resolution"],
+            )
+        ]
     if basis == "round" and not (resolution > written and value % resolution == 0):
-        return [Failure("resolution-matches-text", f"resolution {row['resolution']} (a round figure) must be coarser "
-                        f"than the written {written:f} and divide the value {row['value']}", fields,
-                        expected=f"a multiple of {written:f} dividing {row['value']}", found=row["resolution"])]
+        return [
+            Failure(
+                "resolution-matches-text",
+                f"resolution {row['resolution']} (a round figure) must be coarser "
+                f"than the written {written:f} and divide the value {row['value']}",
+                fields,
+                expected=f"a multiple of {written:f} dividing {row['value']}",
+                found=row["resolution"],
+            )
+        ]
     if basis == "context" and resolution not in context:
         shown = ", ".join(sorted({f"{c:f}" for c in context})) or "none"
-        return [Failure("resolution-matches-text", f"resolution {row['resolution']} is not that of the other figures "
-                        f"its sentence writes ({shown})", fields, expected=shown, found=row["resolution"])]
+        return [
+            Failure(
+                "resolution-matches-text",
+                f"resolution {row['resolution']} is not that of the other figures its sentence writes ({shown})",
+                fields,
+                expected=shown,
+                found=row["resolution"],
+            )
+        ]
     if basis not in ("written", "round", "context"):
-        return [Failure("resolution-matches-text", f"unknown resolution_basis {basis!r}", ["resolution_basis"],
-                        expected="written, round or context", found=basis)]
+        return [
+            Failure(
+                "resolution-matches-text",
+                f"unknown resolution_basis {basis!r}",
+                ["resolution_basis"],
+                expected="written, round or context",
+                found=basis,
+            )
+        ]
     return []
 
 
@@ -179,7 +249,7 @@ def clause_before(sentence: str, at: int, words: int = 3) -> str:
     before = sentence[:at]
     ends = list(CLAUSE_END.finditer(before))
     if ends:
-        before = before[ends[-1].end():]
+        before = before[ends[-1].end() :]
     return " ".join(before.split()[-words:])
 
 
@@ -199,9 +269,16 @@ def check_qualifiers(row: dict[str, str], doc: Document) -> list[Failure]:
         for qualifier in qualifiers:
             stated = row.get(qualifier) or ""
             if stated and stated != meant:
-                failures.append(Failure("qualifier-matches-text", f"{qualifier} {stated!r} but the {language} text "
-                                        f"{clause_before(sentence, at)!r} {text!r} means {meant!r}", [qualifier],
-                                        expected=meant, found=stated))
+                failures.append(
+                    Failure(
+                        "qualifier-matches-text",
+                        f"{qualifier} {stated!r} but the {language} text "
+                        f"{clause_before(sentence, at)!r} {text!r} means {meant!r}",
+                        [qualifier],
+                        expected=meant,
+                        found=stated,
+                    )
+                )
     return failures
 
 
@@ -217,14 +294,39 @@ def check_period(row: dict[str, str], doc: Document, captions: list[str]) -> lis
     """Each year of ``period`` appears where ``period_from`` says it comes from."""
     period, source = row.get("period") or "", row.get("period_from") or ""
     if source not in PERIOD_FROM:
-        return [Failure("period-in-text", f"period_from {source!r} is not one of {', '.join(PERIOD_FROM)}",
-                        ["period_from"], expected=", ".join(PERIOD_FROM), found=source)]
+        return [
+            Failure(
+                "period-in-text",
+                f"period_from {source!r} is not one of {', '.join(PERIOD_FROM)}",
+                ["period_from"],
+                expected=", ".join(PERIOD_FROM),
+                found=source,
+            )
+        ]
     if source == "none":
-        return [] if not period else [Failure("period-in-text", f"period {period!r} but period_from says the text "
-                                              "gives none", ["period", "period_from"], expected="", found=period)]
+        return (
+            []
+            if not period
+            else [
+                Failure(
+                    "period-in-text",
+                    f"period {period!r} but period_from says the text gives none",
+                    ["period", "period_from"],
+                    expected="",
+                    found=period,
+                )
+            ]
+        )
     if not period:
-        return [Failure("period-in-text", f"period is empty but period_from is {source!r}", ["period", "period_from"],
-                        expected="a year", found="")]
+        return [
+            Failure(
+                "period-in-text",
+                f"period is empty but period_from is {source!r}",
+                ["period", "period_from"],
+                expected="a year",
+                found="",
+            )
+        ]
     sentence = sentence_of(row, original_language(row, doc))
     if source == "sentence":
         texts = [sentence]
@@ -237,9 +339,16 @@ def check_period(row: dict[str, str], doc: Document, captions: list[str]) -> lis
     years = set(YEAR.findall(" ".join(texts)))
     missing = [y for y in YEAR.findall(period) if y not in years]
     if missing:
-        return [Failure("period-in-text", f"period {period!r}: {', '.join(missing)} does not appear in the "
-                        f"{source}{' captions' if source == 'caption' and not captions else ''}",
-                        ["period", "period_from"], expected=", ".join(sorted(years)) or "no year", found=period)]
+        return [
+            Failure(
+                "period-in-text",
+                f"period {period!r}: {', '.join(missing)} does not appear in the "
+                f"{source}{' captions' if source == 'caption' and not captions else ''}",
+                ["period", "period_from"],
+                expected=", ".join(sorted(years)) or "no year",
+                found=period,
+            )
+        ]
     return []
 
 
@@ -249,9 +358,18 @@ def check_list(rows: list[tuple[int, dict[str, str]]], doc: Document) -> list[tu
     ordered = sorted(rows, key=lambda item: to_decimal(item[1].get("position") or "") or Decimal(0))
     for expected, (line, row) in enumerate(ordered, start=1):
         if to_decimal(row.get("position") or "") != expected:
-            failures.append((line, Failure("list-order-matches-text", f"position {row.get('position')!r}: the "
-                                           f"positions of a list are 1 to {len(rows)}, each once", ["position"],
-                                           expected=str(expected), found=row.get("position"))))
+            failures.append(
+                (
+                    line,
+                    Failure(
+                        "list-order-matches-text",
+                        f"position {row.get('position')!r}: the positions of a list are 1 to {len(rows)}, each once",
+                        ["position"],
+                        expected=str(expected),
+                        found=row.get("position"),
+                    ),
+                )
+            )
             return failures
     sentence = ordered[0][1].get("sentence") or ""
     start = doc.text.find(sentence) if sentence else -1
@@ -262,9 +380,18 @@ def check_list(rows: list[tuple[int, dict[str, str]]], doc: Document) -> list[tu
         name = (row.get("name_it") if doc.original_language == "it" else None) or row.get("name_en") or ""
         at = doc.text.find(name, cursor) if name else -1
         if at < 0:
-            failures.append((line, Failure("list-order-matches-text", f"item {name!r} (position {row.get('position')}) "
-                                           "is not named after the previous items of its sentence",
-                                           ["position", "name_en"], found=row.get("position"))))
+            failures.append(
+                (
+                    line,
+                    Failure(
+                        "list-order-matches-text",
+                        f"item {name!r} (position {row.get('position')}) "
+                        "is not named after the previous items of its sentence",
+                        ["position", "name_en"],
+                        found=row.get("position"),
+                    ),
+                )
+            )
             continue
         cursor = at + len(name)
     try:
@@ -272,7 +399,16 @@ def check_list(rows: list[tuple[int, dict[str, str]]], doc: Document) -> list[tu
     except Unreadable:
         return failures
     if count != len(rows):
-        failures.append((ordered[-1][0], Failure("list-order-matches-text", f"the sentence says {count:f} items, the "
-                                                 f"list has {len(rows)}", ["position"], expected=f"{count:f}",
-                                                 found=str(len(rows)))))
+        failures.append(
+            (
+                ordered[-1][0],
+                Failure(
+                    "list-order-matches-text",
+                    f"the sentence says {count:f} items, the list has {len(rows)}",
+                    ["position"],
+                    expected=f"{count:f}",
+                    found=str(len(rows)),
+                ),
+            )
+        )
     return failures

@@ -32,8 +32,10 @@ class Written:
 
 
 def written_numbers(doc: Document) -> list[Written]:
-    return [Written(doc.document_id, doc.line_at(m.start()), m.group(), m.start(), m.end())
-            for m in NUMBER.finditer(doc.text)]
+    return [
+        Written(doc.document_id, doc.line_at(m.start()), m.group(), m.start(), m.end())
+        for m in NUMBER.finditer(doc.text)
+    ]
 
 
 def read_exclusions(package) -> tuple[list[dict[str, str]], str | None]:
@@ -68,7 +70,7 @@ class Coverage:
         at = find_number_text(text, sentence)
         while at >= 0:  # every occurrence: one text may state several rows' figures ("5° posto")
             spots.append(at)
-            following = find_number_text(text, sentence[at + 1:])
+            following = find_number_text(text, sentence[at + 1 :])
             at = at + 1 + following if following >= 0 else -1
         for start in doc.occurrences(sentence):
             self.spans[doc.document_id] += [(start + a, start + a + len(text)) for a in spots]

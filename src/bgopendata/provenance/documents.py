@@ -64,8 +64,7 @@ class Document:
 
     def in_language(self, quote: str, language: str) -> list[int]:
         """Offsets where ``quote`` occurs inside paragraphs of ``language`` (or of either)."""
-        return [at for at in self.occurrences(quote)
-                if self.languages_between(at, at + len(quote)) <= {language, ANY}]
+        return [at for at in self.occurrences(quote) if self.languages_between(at, at + len(quote)) <= {language, ANY}]
 
     def section(self, offset: int) -> tuple[int, int]:
         """The language section holding ``offset``: (start, end) offsets in ``text``."""
@@ -87,8 +86,9 @@ class Document:
 def read_document(document_id: str, path: Path, relpath: str, languages: list[str]) -> Document:
     """Split a text into words, lines and paragraphs, and tell each paragraph's language."""
     doc = Document(document_id, relpath, languages)
-    markers = {lang: set(words) for lang, words in lexicon()["language_markers"].items()
-               if not lang.startswith("description")}
+    markers = {
+        lang: set(words) for lang, words in lexicon()["language_markers"].items() if not lang.startswith("description")
+    }
     words: list[str] = []
     offset, paragraph, seen_words = 0, 0, False
     paragraph_words: list[list[str]] = [[]]
@@ -127,6 +127,7 @@ def read_documents(package) -> dict[str, Document]:
         path = (package.root / relpath).resolve()
         if not relpath or not path.is_file() or package.root.resolve() not in path.parents:
             continue
-        found[row["document_id"]] = read_document(row["document_id"], path, relpath,
-                                                  (row.get("languages") or "en").split())
+        found[row["document_id"]] = read_document(
+            row["document_id"], path, relpath, (row.get("languages") or "en").split()
+        )
     return found

@@ -79,10 +79,10 @@ def read_figure(text: str, language: str, unit: str) -> Reading:
     numbers = list(NUMBER.finditer(text))
     if numbers:
         token = numbers[0]
-        factor, _ = scale_factor(text[token.end():], language, unit)
+        factor, _ = scale_factor(text[token.end() :], language, unit)
         value = parse_written(token.group(), language) * factor
         resolution = place_value(token.group(), language) * factor
-        if "%" in text[token.end():token.end() + 2] and unit not in lexicon()["percent_units"]:
+        if "%" in text[token.end() : token.end() + 2] and unit not in lexicon()["percent_units"]:
             raise Unreadable(f"{text!r} writes a percentage, not a figure in {unit}")
         return Reading(value.normalize(), resolution.normalize(), "digits")
     return read_words(text, language, unit)
@@ -95,8 +95,9 @@ def read_words(text: str, language: str, unit: str) -> Reading:
             if unit not in by_unit:
                 raise Unreadable(f"{phrase!r} does not write a figure in {unit}")
             meant = by_unit[unit]
-            return Reading(Decimal(meant["value"]), Decimal(meant["resolution"]), "word",
-                           meant.get("qualifier", "exact"))
+            return Reading(
+                Decimal(meant["value"]), Decimal(meant["resolution"]), "word", meant.get("qualifier", "exact")
+            )
     for word, number in entries("ordinals", language).items():
         if word != "description" and phrase_pattern(word).search(text):
             return Reading(Decimal(number), Decimal(1), "ordinal")

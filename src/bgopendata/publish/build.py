@@ -22,13 +22,13 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bgopendata.publish import assets as assets
 from bgopendata.atomic import remove_dead_staging, swap_into_place, sync_folder
 from bgopendata.checksums import format_sums, parse_sums, sha256_file
 from bgopendata.errors import UnusableInput
 from bgopendata.guards import require_valid, safe_destination
 from bgopendata.names import file_inside
 from bgopendata.package import Package, open_package
+from bgopendata.publish import assets as assets
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date zip can store; any fixed date works
 
@@ -47,8 +47,13 @@ def build(package_path: str | Path = ".", out: str | Path = "dist") -> Release:
 
     require_valid(validate(package_path), package_path)
     package = open_package(package_path)
-    dest = safe_destination(Path(out), package, what="release", mark=assets.CHECKSUMS,
-                            not_ours=f"holds no {assets.CHECKSUMS}, so it is not an older release")
+    dest = safe_destination(
+        Path(out),
+        package,
+        what="release",
+        mark=assets.CHECKSUMS,
+        not_ours=f"holds no {assets.CHECKSUMS}, so it is not an older release",
+    )
     prefixes = (f".{dest.name}.building-", f".{dest.name}.old-")
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -79,7 +84,8 @@ def write_release(package: Package, folder: Path) -> None:
     write_database(package, tables, folder / assets.DATABASE)
     descriptor = release_descriptor(package, folder)
     (folder / assets.DESCRIPTOR).write_text(
-        json.dumps(descriptor, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
+        json.dumps(descriptor, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8"
+    )
     write_archive(package, folder)
     sums = {p.name: sha256_file(p) for p in folder.iterdir() if p.name != assets.CHECKSUMS}
     (folder / assets.CHECKSUMS).write_text(format_sums(sums), encoding="utf-8")
@@ -132,8 +138,11 @@ def keep_unlisted(old: Path, staging: Path) -> None:
             continue
         target = staging / entry.name
         if target.exists() or target.is_symlink():
-            raise UnusableInput(f"{entry.name} is not listed in the older release's {assets.CHECKSUMS} but the "
-                                "new release writes it; move it away first", path=str(old))
+            raise UnusableInput(
+                f"{entry.name} is not listed in the older release's {assets.CHECKSUMS} but the "
+                "new release writes it; move it away first",
+                path=str(old),
+            )
         if entry.is_symlink():
             os.symlink(os.readlink(entry), target)
         elif entry.is_dir():

@@ -17,7 +17,6 @@ from bgopendata.sql import identifier as quote
 from bgopendata.sql import literal
 from bgopendata.tableschema.types import duckdb_type, field_comment, foreign_keys, primary_key, table_description
 
-
 DATABASE_NAME = "bgopendata"
 # DuckDB's default 256 KiB blocks make a file of twenty small tables weigh 24 MB; 16 KiB
 # blocks (the smallest DuckDB accepts) keep it near the data's size.
@@ -26,15 +25,13 @@ BLOCK_SIZE = 16384
 
 def creation_order(package: Package) -> list[str]:
     """Resources sorted so that each comes after the resources its foreign keys reference."""
-    deps = {r.name: {ref for _, ref, _ in foreign_keys(r.schema, r.name) if ref != r.name}
-            for r in package.resources}
+    deps = {r.name: {ref for _, ref, _ in foreign_keys(r.schema, r.name) if ref != r.name} for r in package.resources}
     order: list[str] = []
     pending = [r.name for r in package.resources]
     while pending:
         ready = [n for n in pending if deps[n] <= set(order)]
         if not ready:
-            raise InvalidData(f"foreign keys form a cycle between {', '.join(pending)}",
-                              path="datapackage.json")
+            raise InvalidData(f"foreign keys form a cycle between {', '.join(pending)}", path="datapackage.json")
         order.extend(ready)
         pending = [n for n in pending if n not in ready]
     return order
@@ -52,8 +49,9 @@ def table_ddl(name: str, schema: dict[str, Any], unique_sets: list[list[str]]) -
     for cols in unique_sets:
         lines.append(f"UNIQUE ({', '.join(map(quote, cols))})")
     for cols, ref, ref_cols in foreign_keys(schema, name):
-        lines.append(f"FOREIGN KEY ({', '.join(map(quote, cols))}) "
-                     f"REFERENCES {quote(ref)} ({', '.join(map(quote, ref_cols))})")
+        lines.append(
+            f"FOREIGN KEY ({', '.join(map(quote, cols))}) REFERENCES {quote(ref)} ({', '.join(map(quote, ref_cols))})"
+        )
     return f"CREATE TABLE {quote(name)} (\n  " + ",\n  ".join(lines) + "\n)"
 
 
@@ -82,10 +80,14 @@ def insertion_batches(table: Any, name: str, schema: dict[str, Any]) -> list[Any
     pending = list(range(len(rows)))
     batches = []
     while pending:
-        ready = [i for i in pending if all(
-            any(rows[i][c] is None for c in cols)
-            or (",".join(ref_cols), tuple(rows[i][c] for c in cols)) in loaded
-            for cols, ref_cols in self_keys)]
+        ready = [
+            i
+            for i in pending
+            if all(
+                any(rows[i][c] is None for c in cols) or (",".join(ref_cols), tuple(rows[i][c] for c in cols)) in loaded
+                for cols, ref_cols in self_keys
+            )
+        ]
         if not ready:  # a dangling or circular reference: let DuckDB name it
             ready = pending
         for i in ready:
@@ -101,8 +103,9 @@ def write_database(package: Package, tables: dict[str, Any], dest: Path) -> None
     import duckdb
 
     unique_sets = referenced_unique_sets(package)
-    con = duckdb.connect(":memory:", config={"threads": 1, "autoload_known_extensions": False,
-                                             "autoinstall_known_extensions": False})
+    con = duckdb.connect(
+        ":memory:", config={"threads": 1, "autoload_known_extensions": False, "autoinstall_known_extensions": False}
+    )
     try:
         con.execute(f"ATTACH {literal(str(dest))} AS {DATABASE_NAME} (BLOCK_SIZE {BLOCK_SIZE})")
         con.execute(f"USE {DATABASE_NAME}")

@@ -13,8 +13,14 @@ from typing import Any
 
 from bgopendata.errors import InvalidData
 from bgopendata.package import Resource
-from bgopendata.tableschema.types import (FALSE_VALUES, TRUE_VALUES, arrow_type, field_unit, missing_values,
-                                          table_description)
+from bgopendata.tableschema.types import (
+    FALSE_VALUES,
+    TRUE_VALUES,
+    arrow_type,
+    field_unit,
+    missing_values,
+    table_description,
+)
 
 # Key-value metadata keys in each Parquet file.
 KEY_RESOURCE = "bgopendata:resource"
@@ -45,8 +51,12 @@ def read_typed(resource: Resource):
         include_columns=names,
     )
     try:
-        table = csv.read_csv(resource.path, read_options=csv.ReadOptions(use_threads=False),
-                             parse_options=csv.ParseOptions(delimiter=","), convert_options=convert)
+        table = csv.read_csv(
+            resource.path,
+            read_options=csv.ReadOptions(use_threads=False),
+            parse_options=csv.ParseOptions(delimiter=","),
+            convert_options=convert,
+        )
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         first = str(exc).splitlines()[0]
         raise InvalidData(f"cannot type the CSV by its schema: {first}", path=resource.relpath) from None
@@ -59,8 +69,7 @@ def read_typed(resource: Resource):
 
 def _field_metadata(field: dict[str, Any]) -> dict[str, str]:
     """What the column's Arrow metadata carries: name, type, titles, descriptions, unit."""
-    meta = {"name": field["name"], "type": str(field.get("type", "string")),
-            "unit": field_unit(field) or ""}
+    meta = {"name": field["name"], "type": str(field.get("type", "string")), "unit": field_unit(field) or ""}
     meta.update({key: str(field[key]) for key in DOC_KEYS if field.get(key)})
     return {k: v for k, v in meta.items() if v}
 
@@ -80,5 +89,6 @@ def write_parquet(table, dest: Path) -> None:
     """Write deterministically: one row group, fixed codec and level, no timestamps."""
     import pyarrow.parquet as pq
 
-    pq.write_table(table, dest, compression=COMPRESSION, compression_level=COMPRESSION_LEVEL,
-                   row_group_size=max(table.num_rows, 1))
+    pq.write_table(
+        table, dest, compression=COMPRESSION, compression_level=COMPRESSION_LEVEL, row_group_size=max(table.num_rows, 1)
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bgopendata.changelog import CHANGELOG, read_changelog
-from bgopendata.errors import InvalidData, UnusableInput
+from bgopendata.errors import InvalidData
 from bgopendata.package import open_package
 from bgopendata.versioning import parse_version
 
@@ -21,30 +21,33 @@ def check_release(path: str | Path, tag: str) -> str:
     shown = str(package.descriptor_path)
     version = package.descriptor.get("version")
     if parse_version(version) is None:
-        raise InvalidData(f"version {version!r} is not MAJOR.MINOR.PATCH", path=shown,
-                          field="version")
+        raise InvalidData(f"version {version!r} is not MAJOR.MINOR.PATCH", path=shown, field="version")
     if tag != f"v{version}":
-        raise InvalidData(f"tag {tag!r} does not match the package version {version} (its tag "
-                          f"is v{version}); to release {tag}, set \"version\" to its number and "
-                          "add its CHANGELOG.md entry", path=shown, field="version")
+        raise InvalidData(
+            f"tag {tag!r} does not match the package version {version} (its tag "
+            f'is v{version}); to release {tag}, set "version" to its number and '
+            "add its CHANGELOG.md entry",
+            path=shown,
+            field="version",
+        )
     entries = read_changelog(package.root)
     changelog = str(package.root / CHANGELOG)
     if entries is None:
         raise InvalidData(f"no CHANGELOG.md: add one with a '## [{version}]' entry", path=changelog)
     if version not in entries or not entries[version].body.strip():
-        raise InvalidData(f"no entry for version {version}: add '## [{version}] - YYYY-MM-DD' "
-                          "with what changed", path=changelog)
+        raise InvalidData(
+            f"no entry for version {version}: add '## [{version}] - YYYY-MM-DD' with what changed", path=changelog
+        )
     return version
 
 
-def release_notes(path: str | Path, tag: str, *, previous: str | None = None,
-                  cwd: str | Path | None = None) -> str:
+def release_notes(path: str | Path, tag: str, *, previous: str | None = None, cwd: str | Path | None = None) -> str:
     """The GitHub release notes for ``tag``: its CHANGELOG.md entry, then the diff against
     ``previous`` (by default the newest earlier ``vX.Y.Z`` tag). Tags are looked up in the
     git repository at ``cwd``, by default the one holding the package."""
     from bgopendata.diff.compare import compare
-    from bgopendata.diff.render import render_markdown
     from bgopendata.diff.git_tree import package_folder, previous_tag
+    from bgopendata.diff.render import render_markdown
 
     version = check_release(path, tag)
     package = open_package(path)

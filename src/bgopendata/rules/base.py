@@ -19,8 +19,9 @@ evaluate.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any, Callable, ClassVar, Literal, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -53,7 +54,7 @@ class Selection(BaseModel):
 
 
 FigureRef = Annotated[FigureId, Refers("figure")]
-FigureGroup = Annotated[Union[Annotated[list[FigureId], Field(min_length=1)], Selection], Refers("figures")]
+FigureGroup = Annotated[Annotated[list[FigureId], Field(min_length=1)] | Selection, Refers("figures")]
 RowSelection = Annotated[Selection, Refers("rows")]
 
 
@@ -63,7 +64,7 @@ def FieldRef(*within: str) -> Refers:
 
 
 Column = Annotated[str, Field(min_length=1), Refers("column")]
-Precision = Annotated[Union[Annotated[str, Field(min_length=1)], float, int], Refers("column")]
+Precision = Annotated[Annotated[str, Field(min_length=1)] | float | int, Refers("column")]
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,9 @@ class RuleBase(BaseModel):
     @classmethod
     def parameters(cls) -> dict[str, Refers | None]:
         """The kind's own parameters (not the shared ones) and what each names."""
-        return {name: refers(cls, name) for name in cls.model_fields if name != "kind" and name not in RuleBase.model_fields}
+        return {
+            name: refers(cls, name) for name in cls.model_fields if name != "kind" and name not in RuleBase.model_fields
+        }
 
 
 @dataclass

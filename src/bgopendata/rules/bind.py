@@ -8,8 +8,9 @@ names is read from its type's marker (``rules.base``: ``FigureRef``, ``FigureGro
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from bgopendata.errors import UnusableInput
 from bgopendata.intervals import to_fraction
@@ -50,8 +51,9 @@ class ReferenceError_(UnusableInput):
     """A rule names a figure, field or resource the package does not have."""
 
 
-def bind_rules(declared: list[Declared], index: FigureIndex, *, tolerate_missing: bool = False
-               ) -> tuple[list[BoundRule], int]:
+def bind_rules(
+    declared: list[Declared], index: FigureIndex, *, tolerate_missing: bool = False
+) -> tuple[list[BoundRule], int]:
     """Bind every declared figure rule; returns the bound rules and how many were skipped.
 
     A reference to a missing figure is an ``UnusableInput`` unless ``tolerate_missing``
@@ -130,8 +132,9 @@ def _rows_of(value: Any) -> list[Row]:
     return [item.row if isinstance(item, Figure) else item for item in value]
 
 
-def select(selection: Selection, *, default_resource: str, index: FigureIndex,
-           fail: Callable[[str], Exception]) -> list[Row]:
+def select(
+    selection: Selection, *, default_resource: str, index: FigureIndex, fail: Callable[[str], Exception]
+) -> list[Row]:
     """The rows of a selection, in file order."""
     name = selection.resource or default_resource
     if name not in index.rows:
@@ -143,8 +146,10 @@ def select(selection: Selection, *, default_resource: str, index: FigureIndex,
     limit = to_fraction(selection.value_at_most) if selection.value_at_most is not None else None
     rows = []
     for row in index.rows[name]:
-        if any(row.cells.get(col, "") not in ([want] if isinstance(want, str) else want)
-               for col, want in selection.where.items()):
+        if any(
+            row.cells.get(col, "") not in ([want] if isinstance(want, str) else want)
+            for col, want in selection.where.items()
+        ):
             continue
         if row.cells.get("figure_id") in selection.exclude:
             continue
@@ -173,5 +178,8 @@ def _check_units(rule: FigureRule, refs: dict[str, Any], fail: Callable[[str, st
     first = figures[0]
     for other in figures[1:]:
         if not convertible(first.unit, other.unit):
-            raise fail(f"{first.figure_id} ({first.unit}) and {other.figure_id} ({other.unit}) "
-                       "are in units that cannot be compared", group.at)
+            raise fail(
+                f"{first.figure_id} ({first.unit}) and {other.figure_id} ({other.unit}) "
+                "are in units that cannot be compared",
+                group.at,
+            )

@@ -34,8 +34,14 @@ def kind_titles() -> dict[str, str]:
 
 def _entry(kind: Any) -> dict[str, Any]:
     params = {name: (marker.what if marker else "setting") for name, marker in kind.parameters().items()}
-    return {"code": kind.code(), "family": kind.family, "title": kind.title, "description": kind.summary,
-            "message": kind.message, "parameters": params}
+    return {
+        "code": kind.code(),
+        "family": kind.family,
+        "title": kind.title,
+        "description": kind.summary,
+        "message": kind.message,
+        "parameters": params,
+    }
 
 
 @lru_cache(maxsize=1)

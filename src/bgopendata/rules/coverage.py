@@ -40,9 +40,14 @@ def markdown(result: Coverage) -> str:
     """The generated part of the README: rules per kind and the uncovered figures."""
     lines = ["| rule kind | rules |", "|---|---|"]
     lines += [f"| `{kind}` | {count} |" for kind, count in result.rules_per_kind.items()]
-    lines += [f"| total | {sum(result.rules_per_kind.values())} |", "",
-              f"{result.figures - len(result.uncovered)} of {result.figures} figures are covered by "
-              f"at least one rule. The {len(result.uncovered)} figures no rule relates to another:", "",
-              "| figure_id | file:line |", "|---|---|"]
+    lines += [
+        f"| total | {sum(result.rules_per_kind.values())} |",
+        "",
+        f"{result.figures - len(result.uncovered)} of {result.figures} figures are covered by "
+        f"at least one rule. The {len(result.uncovered)} figures no rule relates to another:",
+        "",
+        "| figure_id | file:line |",
+        "|---|---|",
+    ]
     lines += [f"| `{fid}` | {path}:{line} |" for fid, path, line in result.uncovered]
     return "\n".join(lines)

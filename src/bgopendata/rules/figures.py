@@ -83,8 +83,10 @@ class Figure:
         cells = self.row.cells
         interval = self.interval if unit is None or self.interval is None else self.interval_in(unit)
         shown_unit = unit or self.unit
-        return (f"{self.figure_id} = {cells.get('value', '?')} {self.unit} "
-                f"({cells.get('qualifier', '?')}) -> {interval} {shown_unit}")
+        return (
+            f"{self.figure_id} = {cells.get('value', '?')} {self.unit} "
+            f"({cells.get('qualifier', '?')}) -> {interval} {shown_unit}"
+        )
 
 
 @dataclass
@@ -100,8 +102,10 @@ class FigureIndex:
         columns = [str(c) for c in frame.columns]
         self.columns[name] = columns
         records = frame.to_dict("records")
-        rows = [Row(name, path, index + 2, {k: ("" if v is None else str(v)) for k, v in rec.items()})
-                for index, rec in enumerate(records)]
+        rows = [
+            Row(name, path, index + 2, {k: ("" if v is None else str(v)) for k, v in rec.items()})
+            for index, rec in enumerate(records)
+        ]
         self.rows[name] = rows
         if "figure_id" not in columns:
             return
@@ -114,8 +118,7 @@ class FigureIndex:
 
 def _interval(cells: dict[str, str]) -> Interval | None:
     try:
-        return Interval.of_figure(cells["value"], cells.get("resolution") or "1",
-                                  cells.get("qualifier") or "exact")
+        return Interval.of_figure(cells["value"], cells.get("resolution") or "1", cells.get("qualifier") or "exact")
     except (KeyError, ValueError, ArithmeticError):
         return None
 
@@ -149,8 +152,9 @@ def read_frames(package: Package) -> dict[str, Any]:
         try:
             with warnings.catch_warnings():  # a ragged row is reported by the structural check
                 warnings.simplefilter("ignore", pd.errors.ParserWarning)
-                frames[res.name] = pd.read_csv(res.path, dtype=str, keep_default_na=False, na_filter=False,
-                                               encoding="utf-8", index_col=False).fillna("")
+                frames[res.name] = pd.read_csv(
+                    res.path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8", index_col=False
+                ).fillna("")
         except (ValueError, UnicodeDecodeError, pd.errors.ParserError):
             frames[res.name] = None  # unreadable: the structural check reports why
     return frames

@@ -32,9 +32,14 @@ def kinds() -> dict[str, type[RuleBase]]:
         if module.name.startswith("_"):
             continue
         loaded = importlib.import_module(f"{kinds_package.__name__}.{module.name}")
-        found += [obj for obj in vars(loaded).values()
-                  if isinstance(obj, type) and issubclass(obj, (FigureRule, GroupRule))
-                  and obj.__module__ == loaded.__name__ and "kind" in obj.model_fields]
+        found += [
+            obj
+            for obj in vars(loaded).values()
+            if isinstance(obj, type)
+            and issubclass(obj, (FigureRule, GroupRule))
+            and obj.__module__ == loaded.__name__
+            and "kind" in obj.model_fields
+        ]
     found.sort(key=lambda k: (k.family != "figure", k.code()))
     return {k.code(): k for k in found}
 
@@ -123,14 +128,17 @@ def declare(package: Package) -> Declarations:
             if isinstance(rule, GroupRule):
                 missing = [c for c in rule.columns() if c not in fields]
                 if missing:
-                    raise UnusableInput(f"rule {rule.id!r}: the table has no field {missing[0]!r}", path=shown,
-                                        field=f"rules[{position}]")
+                    raise UnusableInput(
+                        f"rule {rule.id!r}: the table has no field {missing[0]!r}",
+                        path=shown,
+                        field=f"rules[{position}]",
+                    )
                 group.append(Declared(res, shown, rule))
                 continue
             if rule.id in seen:
-                raise UnusableInput(f"rule id {rule.id!r} is also declared in {seen[rule.id]}",
-                                    path=shown, field=f"rules[{rule.id}]")
+                raise UnusableInput(
+                    f"rule id {rule.id!r} is also declared in {seen[rule.id]}", path=shown, field=f"rules[{rule.id}]"
+                )
             seen[rule.id] = shown
             figure.append(Declared(res, shown, rule))
     return Declarations(figure, group)
-

@@ -13,8 +13,24 @@ from typing import Any
 
 from bgopendata.errors import UnusableInput
 
-FIELD_TYPES = {"string", "number", "integer", "boolean", "object", "array", "list", "date", "time",
-               "datetime", "year", "yearmonth", "duration", "geopoint", "geojson", "any"}
+FIELD_TYPES = {
+    "string",
+    "number",
+    "integer",
+    "boolean",
+    "object",
+    "array",
+    "list",
+    "date",
+    "time",
+    "datetime",
+    "year",
+    "yearmonth",
+    "duration",
+    "geopoint",
+    "geojson",
+    "any",
+}
 
 
 def _as_list(value: Any) -> list:
@@ -45,7 +61,9 @@ def check_schema(schema: dict, *, shown: str) -> list[str]:
             try:
                 re.compile(pattern)
             except (re.error, TypeError) as exc:
-                raise UnusableInput(f"pattern {pattern!r} is not a regular expression ({exc})", path=shown, field=name) from None
+                raise UnusableInput(
+                    f"pattern {pattern!r} is not a regular expression ({exc})", path=shown, field=name
+                ) from None
     for key in _as_list(schema.get("primaryKey", [])):
         if not isinstance(key, str) or key not in names:
             raise UnusableInput(f"primary key names unknown field {key!r}", path=shown, field="primaryKey")
@@ -64,8 +82,13 @@ def check_foreign_keys(schemas: dict[str, tuple[dict, str]]) -> None:
                     raise UnusableInput(f"foreign key names unknown field {local!r}", path=shown, field="foreignKeys")
             target = fk["reference"].get("resource") or name
             if not isinstance(target, str) or target not in fields_of:
-                raise UnusableInput(f"foreign key refers to missing resource {target!r}", path=shown, field="foreignKeys")
+                raise UnusableInput(
+                    f"foreign key refers to missing resource {target!r}", path=shown, field="foreignKeys"
+                )
             for remote in _as_list(fk["reference"].get("fields")):
                 if not isinstance(remote, str) or remote not in fields_of[target]:
-                    raise UnusableInput(f"foreign key refers to missing field {remote!r} of resource {target!r}",
-                                        path=shown, field="foreignKeys")
+                    raise UnusableInput(
+                        f"foreign key refers to missing field {remote!r} of resource {target!r}",
+                        path=shown,
+                        field="foreignKeys",
+                    )

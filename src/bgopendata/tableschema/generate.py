@@ -33,10 +33,16 @@ def shared_fields(root: Path) -> tuple[str, list[dict[str, Any]]]:
     doc = read_json(safe_path(root, SHARED, shown=SHARED, what="shared fields"), shown=SHARED)
     marker = doc.get("tablesWithField") if isinstance(doc, dict) else None
     fields = doc.get("fields") if isinstance(doc, dict) else None
-    if not isinstance(marker, str) or not isinstance(fields, list) or not fields or not all(
-            isinstance(f, dict) and isinstance(f.get("name"), str) for f in fields):
-        raise UnusableInput("expected an object with 'tablesWithField' (a field name) and 'fields' "
-                            "(a list of named fields)", path=SHARED)
+    if (
+        not isinstance(marker, str)
+        or not isinstance(fields, list)
+        or not fields
+        or not all(isinstance(f, dict) and isinstance(f.get("name"), str) for f in fields)
+    ):
+        raise UnusableInput(
+            "expected an object with 'tablesWithField' (a field name) and 'fields' (a list of named fields)",
+            path=SHARED,
+        )
     return marker, fields
 
 
@@ -57,8 +63,11 @@ def generated(root: str | Path = ".") -> dict[str, str]:
             continue
         missing = [name for name in by_name if name not in names]
         if missing:
-            raise UnusableInput(f"a fact table (it has {marker!r}) lacks the shared field {missing[0]!r}; "
-                                f"add it where its column is, then generate again", path=relpath)
+            raise UnusableInput(
+                f"a fact table (it has {marker!r}) lacks the shared field {missing[0]!r}; "
+                f"add it where its column is, then generate again",
+                path=relpath,
+            )
         schema = dict(schema, fields=[copy.deepcopy(by_name.get(f.get("name"), f)) for f in schema["fields"]])
         texts[relpath] = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
     return texts
@@ -67,13 +76,15 @@ def generated(root: str | Path = ".") -> dict[str, str]:
 def drifted(root: str | Path = ".") -> list[str]:
     """The fact-table schemas whose file differs from what the shared fields make of it."""
     root = Path(root)
-    return [relpath for relpath, text in generated(root).items()
-            if (root / relpath).read_text(encoding="utf-8") != text]
+    return [
+        relpath for relpath, text in generated(root).items() if (root / relpath).read_text(encoding="utf-8") != text
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bgopendata.tableschema.generate",
-                                     description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bgopendata.tableschema.generate", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("path", nargs="?", default=".", help="the package folder (default: .)")
     parser.add_argument("--check", action="store_true", help="only list the schemas that drifted; exit 1 if any")
     args = parser.parse_args(argv)

@@ -72,7 +72,7 @@ def arrow_type(field: dict[str, Any], *, exact: bool = False) -> Any:
 
     name = field_types(field, exact=exact).arrow
     if name.startswith("decimal128("):
-        precision, scale = (int(x) for x in name[len("decimal128("):-1].split(","))
+        precision, scale = (int(x) for x in name[len("decimal128(") : -1].split(","))
         return pa.decimal128(precision, scale)
     return pa.type_for_alias(name)
 

@@ -10,6 +10,7 @@ pandera runs where it works on frames: the field constraints and the group rules
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from bgopendata.errors import UnusableInput
 from bgopendata.package import Package
 from bgopendata.report import Problem, Stats
@@ -72,7 +73,17 @@ def _problem(bound: BoundRule, failure: Failure) -> Problem:
     if rule.explanation:
         text += f". Known: {rule.explanation}"
     sentence = failure.anchor.cells.get("sentence_it") or failure.anchor.cells.get("sentence_en") or None
-    return Problem(code=rule.code(), severity=rule.severity, message=text, resource=failure.anchor.resource,
-                   path=failure.anchor.path, line=failure.anchor.line, fields=failure.fields,
-                   expected=failure.expected, found=failure.found, sentence=sentence, rule=rule.id,
-                   figures=failure.figures)
+    return Problem(
+        code=rule.code(),
+        severity=rule.severity,
+        message=text,
+        resource=failure.anchor.resource,
+        path=failure.anchor.path,
+        line=failure.anchor.line,
+        fields=failure.fields,
+        expected=failure.expected,
+        found=failure.found,
+        sentence=sentence,
+        rule=rule.id,
+        figures=failure.figures,
+    )

@@ -21,9 +21,9 @@ from pathlib import Path
 from bgopendata.number_syntax import is_integer, is_number, python_reads_it
 from bgopendata.report import Problem
 
-MAX_HEADER_BYTES = 1 << 20          # a header longer than 1 MiB is not a header
-MAX_FIELD_BYTES = 1 << 20           # no published cell comes near 1 MiB
-EXTRA_COLUMNS_ALLOWED = 100         # beyond this, stop before frictionless has to look
+MAX_HEADER_BYTES = 1 << 20  # a header longer than 1 MiB is not a header
+MAX_FIELD_BYTES = 1 << 20  # no published cell comes near 1 MiB
+EXTRA_COLUMNS_ALLOWED = 100  # beyond this, stop before frictionless has to look
 NON_FINITE = ("nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity")
 SUSPECT_DELIMITERS = (";", "\t", "|")
 
@@ -74,13 +74,22 @@ def _finite_or_not_a_number(cell: str) -> bool:
 def check_csv(path: Path, shown: str, resource: str, schema: dict) -> list[Problem]:
     """All lexical problems of one CSV file; an empty list means frictionless may read it."""
     fields = [f.get("name") for f in schema.get("fields", []) if isinstance(f, dict)]
-    numeric = {i: f["type"] for i, f in enumerate(schema.get("fields", []))
-               if isinstance(f, dict) and f.get("type") in ("number", "integer")}
+    numeric = {
+        i: f["type"]
+        for i, f in enumerate(schema.get("fields", []))
+        if isinstance(f, dict) and f.get("type") in ("number", "integer")
+    }
     numeric = _NumericFields(numeric, schema.get("missingValues", [""]))
 
     def problem(code: str, message: str, line: int | None = None, field: str | None = None) -> Problem:
-        return Problem(code=f"structure/{code}", message=message, resource=resource, path=shown,
-                       line=line, fields=[field] if field else [])
+        return Problem(
+            code=f"structure/{code}",
+            message=message,
+            resource=resource,
+            path=shown,
+            line=line,
+            fields=[field] if field else [],
+        )
 
     try:
         handle = path.open("rb")
@@ -105,11 +114,17 @@ def _check_lines(handle: io.BufferedReader, fields: list, numeric: set[int], pro
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            yield problem("encoding-error", f"not UTF-8: byte 0x{raw[exc.start]:02x} at column {exc.start + 1} "
-                                            "(Latin-1 or Windows-1252? re-save as UTF-8)", line_no)
+            yield problem(
+                "encoding-error",
+                f"not UTF-8: byte 0x{raw[exc.start]:02x} at column {exc.start + 1} "
+                "(Latin-1 or Windows-1252? re-save as UTF-8)",
+                line_no,
+            )
             return
         if text.count('"') % 2:
-            yield problem("unclosed-quote", "a quoted field is not closed on its line (cells never span lines here)", line_no)
+            yield problem(
+                "unclosed-quote", "a quoted field is not closed on its line (cells never span lines here)", line_no
+            )
             return
         stripped = text.rstrip("\r\n")
         if "\x00" in stripped:
@@ -125,7 +140,9 @@ def _check_lines(handle: io.BufferedReader, fields: list, numeric: set[int], pro
                 yield problem("wrong-delimiter", MESSAGES["wrong-delimiter"].format(delimiter=used), 1)
                 return
             if len(header) > len(fields) + EXTRA_COLUMNS_ALLOWED:
-                yield problem("header-too-large", f"the header has {len(header)} columns; the schema has {len(fields)}", 1)
+                yield problem(
+                    "header-too-large", f"the header has {len(header)} columns; the schema has {len(fields)}", 1
+                )
                 return
             continue
         if not stripped:
@@ -134,12 +151,21 @@ def _check_lines(handle: io.BufferedReader, fields: list, numeric: set[int], pro
         cells = next(csv.reader([stripped]))
         for index in numeric:
             if index < len(cells) and not _finite_or_not_a_number(cells[index]):
-                yield problem("non-finite-number", MESSAGES["non-finite-number"].format(found=cells[index][:40]),
-                              line_no, fields[index])
+                yield problem(
+                    "non-finite-number",
+                    MESSAGES["non-finite-number"].format(found=cells[index][:40]),
+                    line_no,
+                    fields[index],
+                )
             elif index < len(cells) and numeric.lenient(index, cells[index]):
-                yield problem("type-error", f"{cells[index][:40]!r} is not a valid {numeric.types[index]}: the Table "
-                                            "Schema syntax has digits, one '.', an exponent and a sign only "
-                                            "(no '_', spaces or other digits)", line_no, fields[index])
+                yield problem(
+                    "type-error",
+                    f"{cells[index][:40]!r} is not a valid {numeric.types[index]}: the Table "
+                    "Schema syntax has digits, one '.', an exponent and a sign only "
+                    "(no '_', spaces or other digits)",
+                    line_no,
+                    fields[index],
+                )
     if header is not None and rows == 0:
         yield problem("no-data-rows", MESSAGES["no-data-rows"], 1)
 

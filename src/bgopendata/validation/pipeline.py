@@ -20,10 +20,11 @@ its result as data. Without ``fork`` (or with ``parallel=False``) it runs in its
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from bgopendata.errors import UnusableInput
 from bgopendata.package import Package, open_package
@@ -77,8 +78,15 @@ class Stage:
     single_threaded: bool = False
 
 
-def validate(path: str | Path = ".", *, strict: bool = False, parallel: bool = True,
-             engine: str = "auto", max_examples: int = 20, spark_master: str | None = None) -> Report:
+def validate(
+    path: str | Path = ".",
+    *,
+    strict: bool = False,
+    parallel: bool = True,
+    engine: str = "auto",
+    max_examples: int = 20,
+    spark_master: str | None = None,
+) -> Report:
     """Validate the package at ``path``; raises ``UnusableInput`` when it cannot be read.
 
     ``engine`` is ``auto`` (by size, see ``bgopendata.engines``), ``frictionless`` (``pandas``
@@ -101,7 +109,7 @@ def validate(path: str | Path = ".", *, strict: bool = False, parallel: bool = T
         plan = stages(chosen)
         for position, stage in enumerate(plan):
             if stage.single_threaded and parallel:
-                for later in plan[position + 1:]:
+                for later in plan[position + 1 :]:
                     if later.ahead is not None and later.name not in run.ahead:
                         pending = Ahead.start(later.ahead, run)
                         if pending is not None:
@@ -129,6 +137,7 @@ def stages(engine: str) -> list[Stage]:
 
 # -- provenance: every row against the text it quotes ----------------------------------------
 
+
 def _provenance_outcome(run: Run) -> list[Problem]:
     from bgopendata.provenance import check_package
 
@@ -142,6 +151,7 @@ def _provenance(run: Run) -> StageResult:
 
 
 # -- lexical and structure ------------------------------------------------------------------
+
 
 def _lexical(run: Run) -> StageResult:
     from bgopendata.validation.structure import check_lexical
@@ -158,10 +168,19 @@ def _frictionless_structure(run: Run) -> StageResult:
 
 
 # lexical problems after which the figure rules' pandas reader must not run on the file
-_UNREADABLE = {"structure/byte-order-mark", "structure/header-too-large", "structure/field-too-large",
-               "structure/encoding-error", "structure/unclosed-quote", "structure/wrong-delimiter",
-               "structure/empty-file", "structure/io-error", "structure/source-error",
-               "structure/extra-cell", "structure/missing-cell"}
+_UNREADABLE = {
+    "structure/byte-order-mark",
+    "structure/header-too-large",
+    "structure/field-too-large",
+    "structure/encoding-error",
+    "structure/unclosed-quote",
+    "structure/wrong-delimiter",
+    "structure/empty-file",
+    "structure/io-error",
+    "structure/source-error",
+    "structure/extra-cell",
+    "structure/missing-cell",
+}
 
 
 def _duckdb_structure(run: Run) -> StageResult:
@@ -170,7 +189,7 @@ def _duckdb_structure(run: Run) -> StageResult:
     examples = tables.check()
     rows = sum(tables.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables.tables.values())
     problems = list(examples.problems)
-    unreadable = any(p.code.startswith("structure/") and p.line is None or p.code in _UNREADABLE for p in problems)
+    unreadable = any((p.code.startswith("structure/") and p.line is None) or p.code in _UNREADABLE for p in problems)
     return StageResult(problems, Stats(rows=rows, omitted=omitted(examples.omitted)), unreadable=unreadable)
 
 
@@ -184,11 +203,18 @@ def _tables(run: Run) -> Any:
 
 def omitted(counts: dict[str, int]) -> list[Omitted]:
     """An engine's ``{"<resource>/<check>": n}`` as typed data (the one place its keys are read)."""
-    return [Omitted(resource=key.partition("/")[0] if "/" in key else "",
-                    check=key.partition("/")[2] if "/" in key else key, count=n) for key, n in counts.items()]
+    return [
+        Omitted(
+            resource=key.partition("/")[0] if "/" in key else "",
+            check=key.partition("/")[2] if "/" in key else key,
+            count=n,
+        )
+        for key, n in counts.items()
+    ]
 
 
 # -- rules -------------------------------------------------------------------------------
+
 
 def _figure_outcome(run: Run) -> Any:
     from bgopendata.validation.figure_rules import run_figure_rules
@@ -220,8 +246,10 @@ def _group_rules_on_duckdb(run: Run) -> StageResult:
         reported = {(p.code, p.path, p.line) for p in run.problems}
         new_problems = [p for p in tables.examples.problems if (p.code, p.path, p.line) not in reported]
     found, skipped = run_group_rules(run.tables, declared)
-    return StageResult(new_problems + found.problems,
-                       Stats(rules=len(declared) - skipped, rules_skipped=skipped, omitted=omitted(found.omitted)))
+    return StageResult(
+        new_problems + found.problems,
+        Stats(rules=len(declared) - skipped, rules_skipped=skipped, omitted=omitted(found.omitted)),
+    )
 
 
 def _group_rules_on_spark(run: Run) -> StageResult:
@@ -229,11 +257,13 @@ def _group_rules_on_spark(run: Run) -> StageResult:
 
     declared = run.declarations.group
     found, skipped = run_group_rules_on_spark(_tables(run), declared, master=run.spark_master)
-    return StageResult(found.problems,
-                       Stats(rules=len(declared) - skipped, rules_skipped=skipped, omitted=omitted(found.omitted)))
+    return StageResult(
+        found.problems, Stats(rules=len(declared) - skipped, rules_skipped=skipped, omitted=omitted(found.omitted))
+    )
 
 
 # -- the cold-start overlap -------------------------------------------------------------------
+
 
 class Ahead:
     """A function of the run computed in a forked child; ``result()`` is its return value, or None."""

@@ -13,20 +13,34 @@ import csv
 import re
 from typing import Any
 
-from bgopendata.validation.lexical import check_csv
 from bgopendata.errors import UnusableInput
 from bgopendata.formulas import formula_message, looks_like_formula
 from bgopendata.package import Package, offline_profile
 from bgopendata.report import Problem
+from bgopendata.validation.lexical import check_csv
 
 # Our published CSVs are always UTF-8, comma-separated, with one header row.
 PINNED_DIALECT = {"delimiter": ",", "quoteChar": '"', "header": True}
 
 # frictionless error types that concern the whole package or a resource's metadata.
-UNUSABLE_TYPES = {"package-error", "resource-error", "schema-error", "field-error",
-                  "dialect-error", "checklist-error", "inquiry-error", "report-error",
-                  "pipeline-error", "step-error", "source-error", "scheme-error",
-                  "format-error", "encoding-error", "compression-error", "hash-count"}
+UNUSABLE_TYPES = {
+    "package-error",
+    "resource-error",
+    "schema-error",
+    "field-error",
+    "dialect-error",
+    "checklist-error",
+    "inquiry-error",
+    "report-error",
+    "pipeline-error",
+    "step-error",
+    "source-error",
+    "scheme-error",
+    "format-error",
+    "encoding-error",
+    "compression-error",
+    "hash-count",
+}
 
 
 def pinned_descriptor(package: Package) -> dict[str, Any]:
@@ -61,8 +75,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # frictionless quotes cells raw;
 
 def check_lexical(package: Package) -> list[Problem]:
     """The cheap lexical checks of every CSV (see ``lexical``); run before anything reads the tables."""
-    return [problem for res in package.resources
-            for problem in check_csv(res.path, res.relpath, res.name, res.schema)]
+    return [problem for res in package.resources for problem in check_csv(res.path, res.relpath, res.name, res.schema)]
 
 
 def check_structure(package: Package, *, lexical_checked: bool = False) -> list[Problem]:
@@ -85,8 +98,9 @@ def check_structure(package: Package, *, lexical_checked: bool = False) -> list[
     except frictionless.FrictionlessException as exc:
         return [_problem_from_error(exc.error, resource=None, path="datapackage.json")]
     except Exception as exc:  # noqa: BLE001 - a crash inside the validator must not become a traceback
-        raise UnusableInput(f"frictionless could not validate the package: {type(exc).__name__}: {exc}",
-                            path="datapackage.json") from None
+        raise UnusableInput(
+            f"frictionless could not validate the package: {type(exc).__name__}: {exc}", path="datapackage.json"
+        ) from None
     problems: list[Problem] = [
         _problem_from_error(err, resource=None, path="datapackage.json") for err in report.errors
     ]
@@ -117,14 +131,19 @@ def pattern_problems(res: Any) -> list[Problem]:
             try:
                 import re2
             except ImportError:
-                raise UnusableInput("pattern constraints need the google-re2 package (pip install google-re2)",
-                                    path=res.schema_path or "datapackage.json", field=spec["name"]) from None
+                raise UnusableInput(
+                    "pattern constraints need the google-re2 package (pip install google-re2)",
+                    path=res.schema_path or "datapackage.json",
+                    field=spec["name"],
+                ) from None
             try:
                 patterns[spec["name"]] = (pattern, re2.compile(pattern))
             except re2.error:
-                raise UnusableInput(f"pattern {pattern!r} uses a feature RE2 lacks (look-around, back-"
-                                    "references); write it without", path=res.schema_path or "datapackage.json",
-                                    field=spec["name"]) from None
+                raise UnusableInput(
+                    f"pattern {pattern!r} uses a feature RE2 lacks (look-around, back-references); write it without",
+                    path=res.schema_path or "datapackage.json",
+                    field=spec["name"],
+                ) from None
     if not patterns:
         return []
     missing = set(res.schema.get("missingValues", [""]))
@@ -134,16 +153,25 @@ def pattern_problems(res: Any) -> list[Problem]:
             cell = row.get(name)
             if cell is None or cell in missing or compiled.fullmatch(cell):
                 continue
-            found.append(Problem(code="structure/constraint-error", severity="error", resource=res.name,
-                                 path=res.relpath, line=line, fields=[name],
-                                 message=f"the cell {cell[:40]!r} does not match the pattern {pattern!r}"))
+            found.append(
+                Problem(
+                    code="structure/constraint-error",
+                    severity="error",
+                    resource=res.name,
+                    path=res.relpath,
+                    line=line,
+                    fields=[name],
+                    message=f"the cell {cell[:40]!r} does not match the pattern {pattern!r}",
+                )
+            )
     return found
 
 
 def formula_warnings(res: Any) -> list[Problem]:
     """Text cells a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``@SUM(...)``): a warning."""
-    text = {f["name"] for f in res.schema.get("fields", [])
-            if isinstance(f, dict) and f.get("type", "string") == "string"}
+    text = {
+        f["name"] for f in res.schema.get("fields", []) if isinstance(f, dict) and f.get("type", "string") == "string"
+    }
     if not text:
         return []
     found = []
@@ -151,9 +179,17 @@ def formula_warnings(res: Any) -> list[Problem]:
         for name in sorted(text):
             cell = row.get(name) or ""
             if looks_like_formula(cell):
-                found.append(Problem(code="structure/formula-injection", severity="warning", resource=res.name,
-                                     path=res.relpath, line=line, fields=[name],
-                                     message=formula_message(cell)))
+                found.append(
+                    Problem(
+                        code="structure/formula-injection",
+                        severity="warning",
+                        resource=res.name,
+                        path=res.relpath,
+                        line=line,
+                        fields=[name],
+                        message=formula_message(cell),
+                    )
+                )
     return found
 
 
@@ -168,7 +204,7 @@ def _problem_from_error(err: Any, *, resource: str | None, path: str | None) -> 
     message = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), message)  # cell text
     fields = [_CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), f) for f in fields]
     if len(message) > MAX_MESSAGE_CHARS:
-        message = message[:MAX_MESSAGE_CHARS - 1] + "\u2026"
+        message = message[: MAX_MESSAGE_CHARS - 1] + "\u2026"
     return Problem(
         code=f"structure/{err.type}",
         severity="error",

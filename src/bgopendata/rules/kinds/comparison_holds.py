@@ -15,8 +15,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 class ComparisonHolds(FigureRule):
     title: ClassVar[str] = "A stated comparison holds"
-    summary: ClassVar[str] = ("Figures a document states in order ('higher than', 'lower than', 'suffered least') "
-                              "keep that order within their intervals.")
+    summary: ClassVar[str] = (
+        "Figures a document states in order ('higher than', 'lower than', 'suffered least') "
+        "keep that order within their intervals."
+    )
     message: ClassVar[str] = "the stated order does not hold: {violations}"
     same_unit: ClassVar[SameUnit | None] = SameUnit(("order",), at="order")
 
@@ -41,6 +43,12 @@ class ComparisonHolds(FigureRule):
         sign = ">" if greater else "<"
         violations = "; ".join(f"{a.describe(unit)} is not {sign} {b.describe(unit)}" for a, b in pairs)
         anchor = most_involved(pairs, order)
-        return [Failure(anchor.row, {"violations": violations},
-                        expected=f" {sign} ".join(f.figure_id for f in order),
-                        found=violations, figures=[f.figure_id for f in order])]
+        return [
+            Failure(
+                anchor.row,
+                {"violations": violations},
+                expected=f" {sign} ".join(f.figure_id for f in order),
+                found=violations,
+                figures=[f.figure_id for f in order],
+            )
+        ]

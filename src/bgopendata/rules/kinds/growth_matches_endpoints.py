@@ -13,8 +13,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 class GrowthMatchesEndpoints(FigureRule):
     title: ClassVar[str] = "A stated growth agrees with its start and end values"
-    summary: ClassVar[str] = ("A growth in percent equals (end / start - 1) x 100; a growth as a multiple "
-                              "('more than quadrupled') equals end / start; both computed on intervals.")
+    summary: ClassVar[str] = (
+        "A growth in percent equals (end / start - 1) x 100; a growth as a multiple "
+        "('more than quadrupled') equals end / start; both computed on intervals."
+    )
     message: ClassVar[str] = "{start} -> {end} gives {found_interval}, which cannot be the stated growth {growth}"
     same_unit: ClassVar[SameUnit | None] = SameUnit(("start", "end"), at="end")
 
@@ -32,8 +34,17 @@ class GrowthMatchesEndpoints(FigureRule):
         implied = (ratio - 1) * 100 if growth.unit == "percent" else ratio
         if implied.intersects(growth.bounds):
             return []
-        return [Failure(growth.row, {"start": start.figure_id, "end": end.figure_id,
-                                     "found_interval": f"{implied} {growth.unit}", "growth": growth.describe()},
-                        expected=growth.describe(),
-                        found=f"from {start.describe()} to {end.describe()}: {implied} {growth.unit}",
-                        figures=[start.figure_id, end.figure_id, growth.figure_id])]
+        return [
+            Failure(
+                growth.row,
+                {
+                    "start": start.figure_id,
+                    "end": end.figure_id,
+                    "found_interval": f"{implied} {growth.unit}",
+                    "growth": growth.describe(),
+                },
+                expected=growth.describe(),
+                found=f"from {start.describe()} to {end.describe()}: {implied} {growth.unit}",
+                figures=[start.figure_id, end.figure_id, growth.figure_id],
+            )
+        ]

@@ -14,8 +14,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 class PartOfWhole(FigureRule):
     title: ClassVar[str] = "A part never exceeds its whole"
-    summary: ClassVar[str] = ("The parts a document lists (one or several) sum to no more than the whole they "
-                              "belong to; units are converted (EUR_mn to EUR_bn).")
+    summary: ClassVar[str] = (
+        "The parts a document lists (one or several) sum to no more than the whole they "
+        "belong to; units are converted (EUR_mn to EUR_bn)."
+    )
     message: ClassVar[str] = "the parts {parts} sum to {found_interval}, more than the whole {whole} allows"
     same_unit: ClassVar[SameUnit | None] = SameUnit(("parts", "whole"), at="parts")
 
@@ -32,8 +34,12 @@ class PartOfWhole(FigureRule):
         found = total([p.interval_in(whole.unit) for p in parts])
         if found.can_be_at_most(whole.bounds):
             return []
-        return [Failure(whole.row, {"parts": ids_text(parts), "found_interval": f"{found} {whole.unit}",
-                                    "whole": whole.describe()},
-                        expected=f"<= {whole.describe()}",
-                        found=f"{ids_text(parts)} = {found} {whole.unit}; " + "; ".join(p.describe() for p in parts),
-                        figures=[f.figure_id for f in parts] + [whole.figure_id])]
+        return [
+            Failure(
+                whole.row,
+                {"parts": ids_text(parts), "found_interval": f"{found} {whole.unit}", "whole": whole.describe()},
+                expected=f"<= {whole.describe()}",
+                found=f"{ids_text(parts)} = {found} {whole.unit}; " + "; ".join(p.describe() for p in parts),
+                figures=[f.figure_id for f in parts] + [whole.figure_id],
+            )
+        ]

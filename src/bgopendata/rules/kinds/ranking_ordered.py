@@ -14,9 +14,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 class RankingOrdered(FigureRule):
     title: ClassVar[str] = "A ranking agrees with the values it ranks"
-    summary: ClassVar[str] = ("Rank 1 is the largest value: a better rank never has a surely smaller value, equal "
-                              "ranks have values that can be equal, and a rank r leaves at most r - 1 values surely "
-                              "above it. Gaps are allowed where the document names only some ranks.")
+    summary: ClassVar[str] = (
+        "Rank 1 is the largest value: a better rank never has a surely smaller value, equal "
+        "ranks have values that can be equal, and a rank r leaves at most r - 1 values surely "
+        "above it. Gaps are allowed where the document names only some ranks."
+    )
     message: ClassVar[str] = "the ranking disagrees with the values: {violations}"
     same_unit: ClassVar[SameUnit | None] = SameUnit(("values",), at="values")
 
@@ -31,8 +33,10 @@ class RankingOrdered(FigureRule):
         for fig in refs["values"]:
             key_value = fig.row.cells.get(self.key, "")
             if key_value in seen:
-                return (f"two values for {self.key} {key_value!r} ({seen[key_value]}, {fig.figure_id}); "
-                        "exclude one", "values")
+                return (
+                    f"two values for {self.key} {key_value!r} ({seen[key_value]}, {fig.figure_id}); exclude one",
+                    "values",
+                )
             seen[key_value] = fig.figure_id
         return None
 
@@ -49,7 +53,7 @@ class RankingOrdered(FigureRule):
         pairs: list[tuple[Figure, Figure]] = []
         for i, (a, ra) in enumerate(ranks):
             ka = a.row.cells.get(key, "")
-            for b, rb in ranks[i + 1:]:
+            for b, rb in ranks[i + 1 :]:
                 kb = b.row.cells.get(key, "")
                 if ka == kb:
                     if ra != rb:
@@ -66,8 +70,10 @@ class RankingOrdered(FigureRule):
                 else:
                     ok = vb.can_be_at_most(va)
                 if not ok:
-                    problems.append(f"{ka} rank {ra} ({values[ka].figure_id} = {values[ka].row.cells['value']}) vs "
-                                    f"{kb} rank {rb} ({values[kb].figure_id} = {values[kb].row.cells['value']})")
+                    problems.append(
+                        f"{ka} rank {ra} ({values[ka].figure_id} = {values[ka].row.cells['value']}) vs "
+                        f"{kb} rank {rb} ({values[kb].figure_id} = {values[kb].row.cells['value']})"
+                    )
                     pairs.append((a, b))
         seen: set[str] = set()
         for a, ra in ranks:
@@ -78,15 +84,28 @@ class RankingOrdered(FigureRule):
             mine = values[ka].bounds
             above = [f for k, f in values.items() if k != ka and not f.bounds.can_be_at_most(mine)]
             if len(above) > ra - 1:
-                problems.append(f"{ka} is ranked {ra} but {len(above)} value(s) are surely above it "
-                                f"({', '.join(f.figure_id for f in above)})")
+                problems.append(
+                    f"{ka} is ranked {ra} but {len(above)} value(s) are surely above it "
+                    f"({', '.join(f.figure_id for f in above)})"
+                )
                 pairs.append((a, a))
         if not problems:
             return []
         anchor = most_involved(pairs, [f for f, _ in ranks])
-        return [Failure(anchor.row, {"violations": "; ".join(problems)},
-                        expected="rank 1 = largest value, ranks ordered like the values",
-                        found="; ".join(problems),
-                        figures=sorted({f.figure_id for pair in pairs for f in pair}
-                                       | {values[f.row.cells.get(key, "")].figure_id for pair in pairs for f in pair
-                                          if f.row.cells.get(key, "") in values}))]
+        return [
+            Failure(
+                anchor.row,
+                {"violations": "; ".join(problems)},
+                expected="rank 1 = largest value, ranks ordered like the values",
+                found="; ".join(problems),
+                figures=sorted(
+                    {f.figure_id for pair in pairs for f in pair}
+                    | {
+                        values[f.row.cells.get(key, "")].figure_id
+                        for pair in pairs
+                        for f in pair
+                        if f.row.cells.get(key, "") in values
+                    }
+                ),
+            )
+        ]

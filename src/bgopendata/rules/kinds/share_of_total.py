@@ -13,7 +13,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 class ShareOfTotal(FigureRule):
     title: ClassVar[str] = "A stated share agrees with its part and total"
-    summary: ClassVar[str] = "part / total x 100, computed on the intervals of part and total, can equal the stated share."
+    summary: ClassVar[str] = (
+        "part / total x 100, computed on the intervals of part and total, can equal the stated share."
+    )
     message: ClassVar[str] = "{part} / {total} gives {found_interval}%, which cannot be the stated share {share}"
     same_unit: ClassVar[SameUnit | None] = SameUnit(("part", "total"), at="total")
 
@@ -30,9 +32,18 @@ class ShareOfTotal(FigureRule):
         implied = part.interval_in(whole.unit) / whole.bounds * 100
         if implied.intersects(share.bounds):
             return []
-        return [Failure(share.row, {"part": part.figure_id, "total": whole.figure_id,
-                                    "found_interval": implied, "share": share.describe()},
-                        expected=share.describe(),
-                        found=f"{part.figure_id} / {whole.figure_id} x 100 = {implied} percent; "
-                              f"{part.describe()}; {whole.describe()}",
-                        figures=[part.figure_id, whole.figure_id, share.figure_id])]
+        return [
+            Failure(
+                share.row,
+                {
+                    "part": part.figure_id,
+                    "total": whole.figure_id,
+                    "found_interval": implied,
+                    "share": share.describe(),
+                },
+                expected=share.describe(),
+                found=f"{part.figure_id} / {whole.figure_id} x 100 = {implied} percent; "
+                f"{part.describe()}; {whole.describe()}",
+                figures=[part.figure_id, whole.figure_id, share.figure_id],
+            )
+        ]

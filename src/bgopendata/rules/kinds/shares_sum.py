@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal, Union
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from bgopendata.intervals import Interval, total
 from bgopendata.rules.base import Failure, FigureGroup, FigureRef, FigureRule, SameUnit
@@ -14,14 +14,16 @@ if TYPE_CHECKING:  # pragma: no cover
 
 class SharesSum(FigureRule):
     title: ClassVar[str] = "Shares sum to their total"
-    summary: ClassVar[str] = ("The shares of a group sum to their total (100, or a stated subtotal), or stay at "
-                              "or below it where the document lists only some parts.")
+    summary: ClassVar[str] = (
+        "The shares of a group sum to their total (100, or a stated subtotal), or stay at "
+        "or below it where the document lists only some parts."
+    )
     message: ClassVar[str] = "the shares {parts} sum to {found_interval}, which cannot be {relation} {total}"
     same_unit: ClassVar[SameUnit | None] = SameUnit(("parts", "total"), at="parts")
 
     kind: Literal["shares-sum"]
     parts: FigureGroup
-    total: Union[FigureRef, int, float] = 100
+    total: FigureRef | int | float = 100
     relation: Literal["equal", "at_most"] = "equal"
 
     def check(self, bound: BoundRule) -> list[Failure]:
@@ -38,8 +40,17 @@ class SharesSum(FigureRule):
             return []
         total_text = total_ref.describe() if total_ref else f"{self.total}"
         anchor = total_ref or parts[-1]
-        return [Failure(anchor.row, {"parts": ids_text(parts), "found_interval": found,
-                                     "relation": "equal to" if equal else "at most", "total": total_text},
-                        expected=f"{'=' if equal else '<='} {total_text}",
-                        found=f"{ids_text(parts)} = {found} {unit}; " + "; ".join(p.describe() for p in parts),
-                        figures=[f.figure_id for f in parts] + ([total_ref.figure_id] if total_ref else []))]
+        return [
+            Failure(
+                anchor.row,
+                {
+                    "parts": ids_text(parts),
+                    "found_interval": found,
+                    "relation": "equal to" if equal else "at most",
+                    "total": total_text,
+                },
+                expected=f"{'=' if equal else '<='} {total_text}",
+                found=f"{ids_text(parts)} = {found} {unit}; " + "; ".join(p.describe() for p in parts),
+                figures=[f.figure_id for f in parts] + ([total_ref.figure_id] if total_ref else []),
+            )
+        ]

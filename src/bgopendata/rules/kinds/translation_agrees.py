@@ -12,9 +12,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 class TranslationAgrees(FigureRule):
     title: ClassVar[str] = "The Italian and English wordings agree"
-    summary: ClassVar[str] = ("Where a figure is stated in both languages, the precision (qualifier_it vs "
-                              "qualifier_en) and the unit (unit vs unit_en) agree; each known difference is "
-                              "explained in the row's note.")
+    summary: ClassVar[str] = (
+        "Where a figure is stated in both languages, the precision (qualifier_it vs "
+        "qualifier_en) and the unit (unit vs unit_en) agree; each known difference is "
+        "explained in the row's note."
+    )
     message: ClassVar[str] = "the translation changes the figure: {differences}"
 
     kind: Literal["translation-agrees"]
@@ -37,8 +39,14 @@ class TranslationAgrees(FigureRule):
                 continue
             note = cells.get("note", "")
             text = "; ".join(differences) + (f" ({note})" if note else "")
-            failures.append(Failure(row, {"differences": text},
-                                    expected=f"qualifier {q_it}, unit {unit} in both languages",
-                                    found=f"qualifier_en {q_en}, unit_en {unit_en or unit}",
-                                    figures=[cells.get("figure_id", "")], fields=fields))
+            failures.append(
+                Failure(
+                    row,
+                    {"differences": text},
+                    expected=f"qualifier {q_it}, unit {unit} in both languages",
+                    found=f"qualifier_en {q_en}, unit_en {unit_en or unit}",
+                    figures=[cells.get("figure_id", "")],
+                    fields=fields,
+                )
+            )
         return failures
