@@ -256,7 +256,9 @@ def test_a_table_rules_file_relates_its_own_figures_and_the_package_file_the_res
     """A rule sits where it belongs: in its table's file if it stays in that table, else in
     the package file under ``acrossTables``."""
     from bgopendata.package import open_package
-    from bgopendata.validation.figure_rules import bind_rules, prepare
+    from bgopendata.rules.bind import bind_rules
+    from bgopendata.rules.figures import read_index
+    from bgopendata.rules.registry import declare
 
     def tables_of(value) -> set[str]:
         """The tables a bound reference reaches: a row's, a figure's row's, or a list's items'."""
@@ -265,7 +267,8 @@ def test_a_table_rules_file_relates_its_own_figures_and_the_package_file_the_res
         row = getattr(value, "row", value)
         return {row.resource} if hasattr(row, "resource") else set()
 
-    bound, skipped = bind_rules(prepare(open_package(ROOT)))
+    package = open_package(ROOT)
+    bound, skipped = bind_rules(declare(package).figure, read_index(package))
     assert not skipped
     places = {"own": 0, "across": 0}
     for rule in bound:
