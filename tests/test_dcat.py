@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SH, SKOS
 
 from bgopendata.cli import cli
-from bgopendata.package import read_json
+from bgopendata.files import read_json
 from bgopendata.portal.dcat import dcat_graph, export_dcat, release_artifacts
 from bgopendata.publish.build import build
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bgopendata.package import open_package, read_json
+from bgopendata.files import read_json
+from bgopendata.package import open_package
 from bgopendata.portal.views import package_views, render_svg, views_from_folder
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,8 +19,9 @@ from typing import Any
 
 from bgopendata.errors import UnusableInput
 from bgopendata.extras import require
+from bgopendata.files import DESCRIPTOR, read_json, safe_path
 from bgopendata.names import check_name
-from bgopendata.package import DESCRIPTOR, open_package, read_json, safe_path
+from bgopendata.package import open_package
 from bgopendata.publish import assets as assets
 from bgopendata.sql import identifier as sql_name
 from bgopendata.sql import literal as sql_string
@@ -124,7 +125,7 @@ def _typed_column(field: dict, shown: str) -> str:
 def check_csv_header(csv_path: Path, shown: str, schema: dict) -> None:
     """Refuse a CSV whose header does not match its schema, as ``validate`` does: the typed columns
     are read by position, so two swapped columns would return each other's values."""
-    from bgopendata.package import read_regular_file
+    from bgopendata.files import read_regular_file
 
     expected = [f.get("name") for f in schema.get("fields", []) if isinstance(f, dict)]
     head = read_regular_file(csv_path, shown=shown, expected="a CSV file")[:MAX_HEADER_BYTES]

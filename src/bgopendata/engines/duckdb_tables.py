@@ -1,6 +1,6 @@
 """The package's CSVs as typed DuckDB tables: types and keys checked in SQL, constraints by pandera.
 
-At ten million rows, checking cells one by one in Python (``validation.lexical``) or through
+At ten million rows, checking cells one by one in Python (``lexical``) or through
 frictionless takes minutes; DuckDB parses the CSV in parallel C++ and the checks below are
 a handful of set operations. Each file is read once into a scratch database file, which
 DuckDB compresses as it writes (10M rows: about 180 MB instead of 1.5 GB, so the checks
@@ -15,7 +15,7 @@ kept in ``omitted``.
 Rows keep file order (insertion order is preserved, so a fresh table's rowid is the
 row's position); cells never span lines in our CSVs, so position + 2 is the line. A file
 DuckDB cannot read as strict CSV (ragged rows, invalid UTF-8, a stray quote) is reported
-from DuckDB's rejects table and its rows are not checked further, like ``validation.lexical`` does.
+from DuckDB's rejects table and its rows are not checked further, like ``lexical`` does.
 """
 
 from __future__ import annotations
@@ -32,13 +32,13 @@ from pathlib import Path
 from typing import Any
 
 from bgopendata.extras import require
+from bgopendata.lexical import MAX_HEADER_BYTES, MESSAGES, NON_FINITE, head_problem, wrong_delimiter
 from bgopendata.number_syntax import INTEGER, NUMBER
 from bgopendata.package import Package, Resource
 from bgopendata.report import Problem
 from bgopendata.sql import identifier as q
 from bgopendata.sql import literal as lit
 from bgopendata.tableschema.types import FALSE_VALUES, TRUE_VALUES, duckdb_type, foreign_keys, primary_key
-from bgopendata.validation.lexical import MAX_HEADER_BYTES, MESSAGES, NON_FINITE, head_problem, wrong_delimiter
 
 MEMORY_LIMIT = "450MB"  # with Python, pandas, pandera and ibis (about 200 MB): under 1 GB
 REJECT_CODES = {

@@ -17,7 +17,8 @@ from typing import Any
 
 from bgopendata.errors import UnusableInput
 from bgopendata.extras import require
-from bgopendata.package import Package, read_json
+from bgopendata.files import read_json
+from bgopendata.package import Package
 
 SPEC_TYPE = "vega-lite"
 VIEWS_FOLDER = "views"

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bgopendata.errors import BgError, UnusableInput
-from bgopendata.package import DESCRIPTOR, read_json, safe_path
+from bgopendata.files import DESCRIPTOR, read_json, safe_path
 
 SHARED = "schemas/_shared/fact-fields.json"
 

@@ -15,9 +15,9 @@ from typing import Any
 
 from bgopendata.errors import UnusableInput
 from bgopendata.formulas import formula_message, looks_like_formula
+from bgopendata.lexical import check_csv
 from bgopendata.package import Package, offline_profile
 from bgopendata.report import Problem
-from bgopendata.validation.lexical import check_csv
 
 # Our published CSVs are always UTF-8, comma-separated, with one header row.
 PINNED_DIALECT = {"delimiter": ",", "quoteChar": '"', "header": True}
