@@ -17,7 +17,7 @@ INLINE_CODE = re.compile(r"`[^`\n]*`")
 LINK = re.compile(r"\[[^\]\n]*\]\(([^)\s]+)\)")
 HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.M)
 # A path into the repository, wherever it is written (prose, inline code or a code block).
-TOP_FOLDERS = r"(?:src|tests|bench|schemas|resources|sources|views|standards|docs|\.github|\.ci)"
+TOP_FOLDERS = r"(?:src|tests|bench|schemas|rules|resources|sources|views|standards|docs|\.github|\.ci)"
 REPO_PATH = re.compile(rf"(?<![\w./-])({TOP_FOLDERS}/[\w./-]*)")
 BARE_MARKDOWN = re.compile(r"(?<![\w./-])([\w-]+\.md)\b")  # README.md, CHANGELOG.md: at the root or beside the page
 MODULE = re.compile(r"(?<![\w.])(bgopendata(?:\.\w+)+)")
