@@ -12,8 +12,9 @@ before answering, ``stall`` sends half the body then sleeps, ``fail_first`` answ
 (or ``fail_status``) that many times. ``redirects`` maps any path to a Location, so a
 redirect loop is two entries. ``drip`` sends the body one byte per that many seconds (each
 read returns quickly, only the whole file is slow); ``reason`` answers that (status, reason
-phrase), e.g. a phrase with terminal escape codes; ``sent`` counts body bytes written per asset. Each fault counts the times it fired in ``fired``; with
-``budget[asset] = n`` the asset's faults fire on its first n answers only (a transient fault).
+phrase), e.g. a phrase with terminal escape codes; ``sent`` counts body bytes written per
+asset. Each fault counts the times it fired in ``fired``; with ``budget[asset] = n`` the
+asset's faults fire on its first n answers only (a transient fault).
 """
 
 from __future__ import annotations

@@ -23,7 +23,8 @@ def test_top_level_help_imports_no_heavy_library():
     code = (
         "import sys; from bgopendata.cli import main; sys.argv = ['bgopendata', '--help']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = [m for m in ('pandas', 'pandera', 'frictionless', 'duckdb', 'pyarrow', 'pyspark') if m in sys.modules]\n"
+        "heavy = [m for m in ('pandas', 'pandera', 'frictionless', 'duckdb', 'pyarrow', 'pyspark')\n"
+        "         if m in sys.modules]\n"
         "print('HEAVY', heavy)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout

@@ -33,7 +33,7 @@ SEED = 20261123
 # writes and swaps for about a second here (whole process, 2 shared cores), so the later
 # points fall after the swap and must find the new release whole
 _rng = random.Random(SEED)
-KILL_DELAYS = [0.0] + sorted(round(_rng.uniform(0.05, 1.3), 3) for _ in range(5))
+KILL_DELAYS = [0.0, *sorted(round(_rng.uniform(0.05, 1.3), 3) for _ in range(5))]
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL and renameat2 are POSIX/Linux")
 
@@ -94,7 +94,7 @@ def test_a_build_killed_at_any_point_leaves_the_old_or_the_new_release_whole(pac
     old, new = releases
     dist = tmp_path / "dist"
     outcomes = []
-    for delay in [None] + KILL_DELAYS:  # None: killed early, before it writes anything
+    for delay in [None, *KILL_DELAYS]:  # None: killed early, before it writes anything
         place(old, dist)
         proc = start_build(packages[1], dist)
         if delay is None:

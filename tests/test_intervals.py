@@ -18,38 +18,38 @@ from bgopendata.rules.bind import bind
 from bgopendata.rules.figures import FigureIndex
 from bgopendata.rules.registry import parse_rules
 
-I = Interval.of_figure
+figure = Interval.of_figure
 RESOLUTIONS = [Fraction(1, 10), Fraction(1), Fraction(1000)]
 
 
 def test_qualifiers_follow_the_wording():
-    assert str(I("13.1", "0.1")) == "[13.05, 13.15)"
-    assert str(I("350", "1")) == "[349.5, 350.5)"
-    assert str(I("150000", "10000", "at_least")) == "(150000, inf)"
-    assert str(I("10", "1", "at_most")) == "[9, 10)"
-    assert str(I("10", "1", "approx")) == "[9, 11]"
-    assert I("13.1", "0.1").lo == Fraction(1305, 100)  # exact, not a binary float
+    assert str(figure("13.1", "0.1")) == "[13.05, 13.15)"
+    assert str(figure("350", "1")) == "[349.5, 350.5)"
+    assert str(figure("150000", "10000", "at_least")) == "(150000, inf)"
+    assert str(figure("10", "1", "at_most")) == "[9, 10)"
+    assert str(figure("10", "1", "approx")) == "[9, 11]"
+    assert figure("13.1", "0.1").lo == Fraction(1305, 100)  # exact, not a binary float
 
 
 def test_half_open_bounds_decide_agreement():
-    assert not I("13", "0.1").intersects(I("13.1", "0.1"))  # [12.95, 13.05) vs [13.05, 13.15)
-    assert I("13", "1").intersects(I("13.1", "0.1"))
-    assert I("9.7", "0.1").intersects(I("10", "1", "approx"))  # 9.7 bn vs 'close to 10'
-    assert I("156000", "1000").intersects(I("150000", "10000", "at_least"))
-    assert not I("149000", "1000").intersects(I("150000", "10000", "at_least"))
-    assert not I("10", "1", "at_most").contains(10)  # 'almost 10' is below 10
+    assert not figure("13", "0.1").intersects(figure("13.1", "0.1"))  # [12.95, 13.05) vs [13.05, 13.15)
+    assert figure("13", "1").intersects(figure("13.1", "0.1"))
+    assert figure("9.7", "0.1").intersects(figure("10", "1", "approx"))  # 9.7 bn vs 'close to 10'
+    assert figure("156000", "1000").intersects(figure("150000", "10000", "at_least"))
+    assert not figure("149000", "1000").intersects(figure("150000", "10000", "at_least"))
+    assert not figure("10", "1", "at_most").contains(10)  # 'almost 10' is below 10
 
 
 def test_arithmetic_on_intervals():
-    growth = (I("13.1", "0.1") / I("2.9", "0.1") - 1) * 100
-    assert growth.intersects(I("350", "1")) and not growth.intersects(I("300", "1"))
-    share = I("13.1", "0.1") / I("373.8", "0.1") * 100
+    growth = (figure("13.1", "0.1") / figure("2.9", "0.1") - 1) * 100
+    assert growth.intersects(figure("350", "1")) and not growth.intersects(figure("300", "1"))
+    share = figure("13.1", "0.1") / figure("373.8", "0.1") * 100
     # the web page's '4%' agrees with 13.1 / 373.8 = 3.49..3.52%: 4% stands for [3.5, 4.5)
-    assert share.intersects(I("4", "1")) and str(share) == "(3.4907, 3.51839)"
-    assert str(I("46", "1", "at_most") + I("16", "1")) == "[60.5, 62.5)"
+    assert share.intersects(figure("4", "1")) and str(share) == "(3.4907, 3.51839)"
+    assert str(figure("46", "1", "at_most") + figure("16", "1")) == "[60.5, 62.5)"
     with pytest.raises(ZeroDivisionError):
-        I("1", "1") / I("0", "1")
-    assert (I("5", "1", "at_least") * -1).hi == -5
+        figure("1", "1") / figure("0", "1")
+    assert (figure("5", "1", "at_least") * -1).hi == -5
 
 
 def rounded(x: Fraction, r: Fraction) -> Fraction:

@@ -19,7 +19,13 @@ from click.testing import CliRunner
 from bgopendata.cli import cli
 from bgopendata.errors import UnusableInput
 from bgopendata.validation.pipeline import validate
-from conftest import ROOT, bench_generate
+from conftest import ROOT, bench_generate, copy_package
+from test_bad_inputs import CASES as BAD
+from test_bad_inputs import MINI
+from test_bad_inputs import apply as apply_bad
+from test_validate_broken import CASES as BROKEN
+from test_validate_broken import apply as apply_broken
+from test_validate_broken import outcome
 
 generate = bench_generate()
 
@@ -64,7 +70,7 @@ def test_default_engine_finds_the_same_errors(grown):
 
 
 def test_max_examples_caps_each_check_and_keeps_the_total(grown):
-    root, expected = grown
+    root, _expected = grown
     report = validate(root, engine="duckdb", max_examples=1)
     per_code: dict[str, int] = {}
     for p in report.problems:
@@ -92,11 +98,6 @@ def test_a_malformed_group_rule_is_one_line_before_any_reading(clean, tmp_path):
 
 # -- the broken-package corpus: same verdicts as the default engine -------------------------
 
-from conftest import copy_package  # noqa: E402
-from test_validate_broken import CASES as BROKEN  # noqa: E402
-from test_validate_broken import apply as apply_broken
-from test_validate_broken import outcome
-
 
 @pytest.mark.parametrize("case", BROKEN, ids=[c["name"] for c in BROKEN])
 def test_broken_corpus_same_verdict_on_duckdb(case, tmp_path):
@@ -122,10 +123,6 @@ def test_real_package_is_valid_on_duckdb_with_the_same_warnings():
 
 
 # -- the bad-input corpus (tests/fixtures/mini) ---------------------------------------------
-
-from test_bad_inputs import CASES as BAD  # noqa: E402
-from test_bad_inputs import MINI
-from test_bad_inputs import apply as apply_bad
 
 CSV_CASES = [c for c in BAD if c.target.endswith(".csv") and c.action.startswith("write")]
 

@@ -11,7 +11,9 @@ from conftest import ROOT, read_rows
 # The texts copied from ../shared/seeds (see sources/README.md); a changed byte must be deliberate.
 PINNED = {
     "sources/why-invest-in-bergamo.en.txt": "c7e4936ce6c9c33b879bc9228c3d204f7ccaeb156192f2c2509755323259404d",
-    "sources/bergamo-second-industrial-province.it-en.txt": "5407ec9ebe4f8ff10dab4b89e772ad1f3c56c416993ab7a02167af194018b2de",
+    "sources/bergamo-second-industrial-province.it-en.txt": (
+        "5407ec9ebe4f8ff10dab4b89e772ad1f3c56c416993ab7a02167af194018b2de"
+    ),
 }
 
 

@@ -107,10 +107,16 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def safe_path(root: Path, relpath: Any, *, shown: str, what: str) -> Path:
-    """Resolve ``relpath`` under ``root`` or refuse it: relative, POSIX, no ``..``, no escape."""
+def path_text(relpath: Any, *, shown: str, what: str) -> str:
+    """``relpath`` if it is a non-empty text, else the refusal ``safe_path`` gives."""
     if not isinstance(relpath, str) or not relpath.strip():
         raise UnusableInput(f"{what} must be a non-empty relative path", path=shown)
+    return relpath
+
+
+def safe_path(root: Path, relpath: Any, *, shown: str, what: str) -> Path:
+    """Resolve ``relpath`` under ``root`` or refuse it: relative, POSIX, no ``..``, no escape."""
+    relpath = path_text(relpath, shown=shown, what=what)
     if "://" in relpath or relpath.startswith("//"):
         raise UnusableInput(f"{what} {relpath!r} is a URL; a local package holds its files", path=shown)
     if "\\" in relpath or "\x00" in relpath:

@@ -14,9 +14,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Union
 
-Bound = Union[Fraction, float]  # a Fraction, or ±math.inf
+Bound = Fraction | float  # a Fraction, or ±math.inf
 QUALIFIERS = ("exact", "approx", "at_least", "at_most")
 
 
@@ -121,7 +120,7 @@ class Interval:
 
     def __mul__(self, other: Interval | int | Fraction) -> Interval:
         other = _coerce(other)
-        candidates = []
+        candidates: list[tuple[Bound, bool]] = []
         for x, x_open in ((self.lo, self.lo_open), (self.hi, self.hi_open)):
             for y, y_open in ((other.lo, other.lo_open), (other.hi, other.hi_open)):
                 if (x == 0 and not x_open) or (y == 0 and not y_open):
@@ -168,12 +167,13 @@ def _coerce(value: Interval | int | Fraction | str) -> Interval:
 def _show(bound: Bound) -> str:
     if _is_inf(bound):
         return "inf" if bound > 0 else "-inf"
-    if bound.denominator == 1:
-        return str(bound.numerator)
+    exact = Fraction(bound)  # already a Fraction, unless an Interval was built by hand from floats
+    if exact.denominator == 1:
+        return str(exact.numerator)
     try:
-        return f"{float(bound):.6g}"
+        return f"{float(exact):.6g}"
     except OverflowError:
-        return f"{bound.numerator}/{bound.denominator}"
+        return f"{exact.numerator}/{exact.denominator}"
 
 
 def total(intervals: list[Interval]) -> Interval:

@@ -74,12 +74,12 @@ def _finite_or_not_a_number(cell: str) -> bool:
 def check_csv(path: Path, shown: str, resource: str, schema: dict) -> list[Problem]:
     """All lexical problems of one CSV file; an empty list means frictionless may read it."""
     fields = [f.get("name") for f in schema.get("fields", []) if isinstance(f, dict)]
-    numeric = {
+    types = {
         i: f["type"]
         for i, f in enumerate(schema.get("fields", []))
         if isinstance(f, dict) and f.get("type") in ("number", "integer")
     }
-    numeric = _NumericFields(numeric, schema.get("missingValues", [""]))
+    numeric = _NumericFields(types, schema.get("missingValues", [""]))
 
     def problem(code: str, message: str, line: int | None = None, field: str | None = None) -> Problem:
         return Problem(
@@ -103,7 +103,7 @@ def check_csv(path: Path, shown: str, resource: str, schema: dict) -> list[Probl
         return list(_check_lines(handle, fields, numeric, problem))
 
 
-def _check_lines(handle: io.BufferedReader, fields: list, numeric: set[int], problem) -> Iterator[Problem]:
+def _check_lines(handle: io.BufferedReader, fields: list, numeric: _NumericFields, problem) -> Iterator[Problem]:
     header: list[str] | None = None
     rows = 0
     for line_no, raw in enumerate(handle, start=1):
@@ -170,7 +170,7 @@ def _check_lines(handle: io.BufferedReader, fields: list, numeric: set[int], pro
         yield problem("no-data-rows", MESSAGES["no-data-rows"], 1)
 
 
-class _NumericFields(dict):
+class _NumericFields(dict[int, str]):
     """The numeric columns of a schema, and which of their cells Python would read too leniently."""
 
     def __init__(self, types: dict[int, str], missing: list) -> None:

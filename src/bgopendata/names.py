@@ -42,11 +42,11 @@ def name_problem(name: object) -> str | None:
 def check_name(name: object, *, shown: str, field: str, what: str = "resource") -> str:
     """Return ``name`` when it follows the Data Package name rules, else refuse it in one line."""
     problem = name_problem(name)
-    if problem:
-        raise UnusableInput(
-            f"{what} name {shown_value(name)} is not a Data Package name: it {problem}", path=shown, field=field
-        )
-    return name  # type: ignore[return-value]
+    if problem is None and isinstance(name, str):  # name_problem refuses every non-string
+        return name
+    raise UnusableInput(
+        f"{what} name {shown_value(name)} is not a Data Package name: it {problem}", path=shown, field=field
+    )
 
 
 def file_inside(folder: Path, file_name: str) -> Path:

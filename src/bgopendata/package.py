@@ -17,7 +17,7 @@ from typing import Any
 from bgopendata import rule_files
 from bgopendata.atomic import special_file_kind
 from bgopendata.errors import UnusableInput
-from bgopendata.files import DESCRIPTOR, read_json, safe_path
+from bgopendata.files import DESCRIPTOR, path_text, read_json, safe_path
 from bgopendata.names import check_name, shown_value
 from bgopendata.tableschema.checks import check_foreign_keys, check_schema
 
@@ -105,11 +105,11 @@ def open_package(path: str | Path = ".") -> Package:
         if name in seen:
             raise UnusableInput(f"resource name {name!r} is used twice", path=shown, field=where)
         seen.add(name)
-        relpath = res.get("path")
-        if isinstance(relpath, list):
+        if isinstance(res.get("path"), list):
             raise UnusableInput(
                 f"resource {name!r}: multipart paths are not supported", path=shown, field=f"{where}.path"
             )
+        relpath = path_text(res.get("path"), shown=shown, what=f"resource {name!r} path")
         csv_path = safe_path(root, relpath, shown=shown, what=f"resource {name!r} path")
         _refuse_special_file(csv_path, name, relpath, shown=shown, field=f"{where}.path")
         if not csv_path.is_file():

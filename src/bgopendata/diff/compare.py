@@ -171,7 +171,7 @@ def read_rows(res: Resource) -> tuple[list[str], list[dict[str, str]]]:
                         f"{len(cells)} cells but the header has {len(header)}", path=shown, row=reader.line_num
                     )
                 cells = cells + [""] * (len(header) - len(cells))
-                rows.append(dict(zip(header, cells)))
+                rows.append(dict(zip(header, cells, strict=True)))  # padded to the header above
             return header, rows
     except UnicodeDecodeError as exc:
         raise UnusableInput(f"not UTF-8 (byte {exc.start})", path=shown) from None
@@ -189,7 +189,11 @@ def primary_key(schema: dict[str, Any]) -> list[str]:
 
 
 def _numeric_fields(schema: dict[str, Any]) -> set[str]:
-    return {f.get("name") for f in schema.get("fields", []) if isinstance(f, dict) and f.get("type") in NUMERIC_TYPES}
+    return {
+        f["name"]
+        for f in schema.get("fields", [])
+        if isinstance(f, dict) and isinstance(f.get("name"), str) and f.get("type") in NUMERIC_TYPES
+    }
 
 
 def _same(old: str, new: str, numeric: bool) -> bool:
@@ -397,7 +401,7 @@ def judge(
     bumped = old_text != new_text
     if (bumped or required != "none") and new_v is None:
         problems.append(f"datapackage.json: version {new_text!r} is not MAJOR.MINOR.PATCH")
-    elif required != "none" and old_v is not None:
+    elif required != "none" and old_v is not None and new_v is not None:  # new_v is None went above
         actual = bump_level(old_v, new_v)
         if actual == "none":
             problems.append(

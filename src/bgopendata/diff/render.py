@@ -11,7 +11,7 @@ Long sections are cut after ``limit`` entries with a line saying how many were l
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Protocol
 
 from bgopendata.diff.compare import PackageDiff, RowChange
 from bgopendata.diff.precision import GROUPS
@@ -44,7 +44,7 @@ def _focus(old: str | None, new: str | None, width: int = 80) -> tuple[str, str]
     old, new = " ".join((old or "").split()), " ".join((new or "").split())
     if len(old) <= width and len(new) <= width:
         return old, new
-    same = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
+    same = next((i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), min(len(old), len(new)))
     start = max(0, same - width // 3)
 
     def cut(text: str) -> str:
@@ -131,8 +131,8 @@ def render_table(d: PackageDiff, *, limit: int = 100) -> str:
             f"{_short(change.old, 60) if change.old is not None else '-'} \u2192 "
             f"{_short(change.new, 60) if change.new is not None else '-'}"
         )
-    for change in d.metadata[:limit]:
-        lines.append(f"METADATA {change.property}: {_short(change.old, 60)} \u2192 {_short(change.new, 60)}")
+    for meta in d.metadata[:limit]:
+        lines.append(f"METADATA {meta.property}: {_short(meta.old, 60)} \u2192 {_short(meta.new, 60)}")
     lines.extend(f"PROBLEM  {p}" for p in d.verdict.problems)
     groups = _groups_line(d)
     if groups:
@@ -218,7 +218,7 @@ def _changed_figures(d: PackageDiff, limit: int) -> list[str]:
                 for r in rows[:limit]
             ],
         )
-        lines += _more(len(rows), limit) + [""]
+        lines += [*_more(len(rows), limit), ""]
     if others:
         if any(judged.values()):
             lines += [f"#### Other changed rows ({len(others)})", ""]
@@ -237,7 +237,7 @@ def _changed_figures(d: PackageDiff, limit: int) -> list[str]:
                 for r in others[:limit]
             ],
         )
-        lines += _more(len(others), limit) + [""]
+        lines += [*_more(len(others), limit), ""]
     return lines
 
 
@@ -323,4 +323,10 @@ def render_json(d: PackageDiff, **_: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
-RENDERERS = {"table": render_table, "markdown": render_markdown, "json": render_json}
+class Renderer(Protocol):
+    """A diff rendering: ``limit`` cuts long sections (JSON ignores it: it is always complete)."""
+
+    def __call__(self, d: PackageDiff, *, limit: int = ...) -> str: ...
+
+
+RENDERERS: dict[str, Renderer] = {"table": render_table, "markdown": render_markdown, "json": render_json}

@@ -17,6 +17,8 @@ compiled to Spark SQL, on Spark, so a grown package gets the same verdicts every
 
 from __future__ import annotations
 
+import contextlib
+
 from bgopendata.package import Package
 
 ENGINES = ("auto", "frictionless", "duckdb", "spark")
@@ -31,8 +33,6 @@ def choose_engine(package: Package, engine: str = "auto") -> str:
         return engine
     size = 0
     for res in package.resources:
-        try:
+        with contextlib.suppress(OSError):  # adds nothing; reading the file reports the problem
             size += res.path.stat().st_size
-        except OSError:
-            pass
     return "duckdb" if size > SCALE_BYTES else "frictionless"

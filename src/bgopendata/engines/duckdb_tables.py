@@ -20,12 +20,14 @@ from DuckDB's rejects table and its rows are not checked further, like ``lexical
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import importlib
 import re
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -53,10 +55,8 @@ REJECT_CODES = {
 
 def _import_quietly(module: str) -> None:
     """Import ``module`` ahead of use; a failure shows where it is used, not as a thread's traceback."""
-    try:
+    with contextlib.suppress(Exception):  # the import in the main thread raises it again
         importlib.import_module(module)
-    except Exception:  # noqa: BLE001 - the import in the main thread raises it again
-        pass
 
 
 @dataclass
@@ -223,8 +223,13 @@ class TypedTables:
             f"rejects_scan = {lit(table + '_scan')}, max_line_size = {MAX_HEADER_BYTES + 1})"
         )
         missing = res.schema.get("missingValues", [""])
-        inner, typed, failed, kept, fields = [], [], [], [], []
-        for column, spec in zip(raw, schema_fields):
+        inner: list[str] = []
+        typed: list[str] = []
+        failed: list[str] = []
+        kept: list[str] = []
+        fields: list[tuple[dict, int | None]] = []
+        # the header check has made sure the CSV has one column per schema field
+        for column, spec in zip(raw, schema_fields, strict=True):
             value, _ = _cell_sql(column, spec, missing)
             inner.append(f"{value} AS {q('t_' + column)}")
             typed.append(f"{q('t_' + column)} AS {q(spec['name'])}")
@@ -253,7 +258,7 @@ class TypedTables:
             message = " ".join(str(exc).split())[:300]
             self.examples.add("read", [self._problem(res, "source-error", f"DuckDB cannot read it: {message}")], 1)
             return False
-        if not self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]:
+        if not self._count(f"SELECT count(*) FROM {table}"):
             self.examples.add("read", [self._problem(res, "no-data-rows", MESSAGES["no-data-rows"], 1)], 1)
         self._sources[res.name] = (raw, missing)
         self._fields[res.name] = fields
@@ -261,7 +266,7 @@ class TypedTables:
             SELECT line, error_type, coalesce(column_name, ''), error_message
             FROM {table}_rejects ORDER BY line LIMIT {self.max_examples}""").fetchall()
         if rejects:
-            total = self.con.execute(f"SELECT count(*) FROM {table}_rejects").fetchone()[0]
+            total = self._count(f"SELECT count(*) FROM {table}_rejects")
             found = [
                 self._problem(
                     res,
@@ -277,6 +282,10 @@ class TypedTables:
             self.con.execute(f"DROP TABLE {table}_raw")
             return False
         return True
+
+    def _count(self, query: str) -> int:
+        """The number a ``SELECT count(*)`` query returns (always one row)."""
+        return int(self.con.execute(query).fetchall()[0][0])
 
     # -- checks -----------------------------------------------------------------------------
 
@@ -308,10 +317,10 @@ class TypedTables:
         from bgopendata.engines.pandera_ibis import cell_checks, field_checks, validate
 
         table = self.tables[res.name]
-        if self.con.execute(f"SELECT count(*) FROM {table} WHERE __failed IS NOT NULL").fetchone()[0]:
+        if self._count(f"SELECT count(*) FROM {table} WHERE __failed IS NOT NULL"):
             self._cast_problems(res)
         fields = [
-            (spec, None if cast_at is None else (lambda t, i=cast_at: t["__failed"][i].notnull()))
+            (spec, None if cast_at is None else _cast_failed_at(cast_at))
             for spec, cast_at in self._fields.get(res.name, [])
         ]
         columns = {}
@@ -389,8 +398,9 @@ class TypedTables:
         """Type errors and non-finite numbers: the raw text of the failed cells, kept at load."""
         raw, missing = self._sources[res.name]
         table = self.tables[res.name]
-        cells, bad = [], []
-        for column, (spec, cast_at) in zip(raw, self._fields[res.name]):
+        cells: list[str] = []
+        bad: list[str] = []
+        for column, (spec, cast_at) in zip(raw, self._fields[res.name], strict=True):  # both made by _read
             if cast_at is None:
                 continue
             # the failed cell's text as the raw column, its (failed) typed value as NULL
@@ -448,7 +458,8 @@ class TypedTables:
             rows = self.con.execute(f"""
                 WITH dup AS (SELECT hash({cols}) AS h FROM {table} WHERE {not_null}
                              GROUP BY h HAVING count(*) > 1),
-                     cand AS (SELECT __line, {cols} FROM {table} WHERE {not_null} AND hash({cols}) IN (SELECT h FROM dup)),
+                     cand AS (SELECT __line, {cols} FROM {table}
+                              WHERE {not_null} AND hash({cols}) IN (SELECT h FROM dup)),
                      later AS (SELECT __line, {cols}, row_number() OVER (PARTITION BY {cols} ORDER BY __line) AS n,
                                       min(__line) OVER (PARTITION BY {cols}) AS first FROM cand)
                 SELECT __line, first, count(*) OVER () AS total, concat_ws(', ', {cols}) FROM later WHERE n > 1
@@ -470,7 +481,7 @@ class TypedTables:
             if ref_table is None or len(ref_fields) != len(names) or not names:
                 continue  # the referenced table is unreadable (already reported) or absent (schema check)
             not_null = " AND ".join(f"t.{q(n)} IS NOT NULL" for n in names)
-            join = " AND ".join(f"r.{q(rf)} = t.{q(n)}" for n, rf in zip(names, ref_fields))
+            join = " AND ".join(f"r.{q(rf)} = t.{q(n)}" for n, rf in zip(names, ref_fields, strict=True))
             cols = ", ".join(f"t.{q(n)}" for n in names)
             rows = self.con.execute(f"""
                 SELECT __line, count(*) OVER () AS total, concat_ws(', ', {cols}) FROM (
@@ -497,6 +508,11 @@ _CELL_MESSAGES = {
     "constraint-error": "{found} breaks a constraint of {field}",
     "stray-carriage-return": "a carriage return inside a cell of {field}",
 }
+
+
+def _cast_failed_at(index: int) -> Callable[[Any], Any]:
+    """Whether a row's cast failed in the field kept at ``index`` of ``__failed`` (an ibis expression)."""
+    return lambda t: t["__failed"][index].notnull()
 
 
 def _cell_sql(column: str, spec: dict, missing: list[str]) -> tuple[str, list[tuple[str, str]]]:

@@ -151,10 +151,8 @@ def field_checks(spec: dict, max_examples: int) -> list[Any]:
         elif type_ in ("string", "any"):
             checks.append(pa.Check.isin([str(v) for v in enum], name="enum", n_failure_cases=n))
         else:
-            options = [str(v) for v in enum]
-            checks.append(
-                pa.Check(lambda d: d.table[d.key].cast("string").isin(options), name="enum", n_failure_cases=n)
-            )
+            texts = [str(v) for v in enum]
+            checks.append(pa.Check(lambda d: d.table[d.key].cast("string").isin(texts), name="enum", n_failure_cases=n))
     pattern = cons.get("pattern")
     if isinstance(pattern, str):  # a Table Schema pattern matches the whole cell
         anchored = f"^(?:{pattern})$"

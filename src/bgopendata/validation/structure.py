@@ -47,7 +47,7 @@ def pinned_descriptor(package: Package) -> dict[str, Any]:
     """The descriptor as frictionless should see it: schemas inlined, dialect and encoding pinned."""
     descriptor = copy.deepcopy(package.descriptor)
     _offline_profiles(descriptor)
-    for res_desc, res in zip(descriptor["resources"], package.resources):
+    for res_desc, res in zip(descriptor["resources"], package.resources, strict=True):  # one Resource each
         _offline_profiles(res_desc)
         res_desc["schema"] = copy.deepcopy(res.schema)
         res_desc["schema"].pop("$schema", None)
@@ -118,7 +118,7 @@ def _rows(res: Any):
         reader = csv.reader(handle)
         header = next(reader, [])
         for line, cells in enumerate(reader, start=2):
-            yield line, dict(zip(header, cells))
+            yield line, dict(zip(header, cells, strict=False))  # a short or long row is frictionless's to report
 
 
 def pattern_problems(res: Any) -> list[Problem]:
