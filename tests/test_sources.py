@@ -8,7 +8,7 @@ import pytest
 
 from conftest import ROOT, read_rows
 
-# The texts copied from ../shared/seeds (see sources/README.md); a changed byte must be deliberate.
+# The source texts (their origin is in sources/README.md); a changed byte must be deliberate.
 PINNED = {
     "sources/why-invest-in-bergamo.en.txt": "c7e4936ce6c9c33b879bc9228c3d204f7ccaeb156192f2c2509755323259404d",
     "sources/bergamo-second-industrial-province.it-en.txt": (
