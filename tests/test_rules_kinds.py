@@ -2,6 +2,8 @@
 
 tests/fixtures/rules/mini declares one rule of each kind (all at severity error) over 16
 figures that agree; each case below changes one cell and expects exactly that kind to fire.
+The provenance kinds read rows back from the documents they quote, so their fixture is a copy
+of the shipped package (its documents, charts and lists), which they leave quiet.
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ import pytest
 
 from bgopendata.errors import UnusableInput
 from bgopendata.package import open_package
+from bgopendata.provenance import CODES as PROVENANCE_KINDS
 from bgopendata.rules.catalogue import figure_catalogue
 from bgopendata.validation.pipeline import validate
+from conftest import ROOT, copy_package
+from test_provenance import edit
 from test_validate_broken import apply
 
 MINI = Path(__file__).parent / "fixtures/rules/mini"
@@ -45,7 +50,7 @@ def test_the_fixture_is_valid_and_runs_every_kind():
     own = json.loads((MINI / "rules/facts.json").read_text())["rules"]
     shared = json.loads((MINI / "rules/package.json").read_text())
     declared = own + shared["acrossTables"]["facts"] + shared["packageWide"]  # one fact table in scope
-    assert {r["kind"] for r in declared} == set(figure_catalogue())
+    assert {r["kind"] for r in declared} == set(figure_catalogue()) - set(PROVENANCE_KINDS)
     assert report.stats["rules"] == len(declared)
     expanded = [rule for _res, _shown, rules in open_package(MINI).rule_arrays() for rule in rules]
     assert [r["id"] for r in expanded] == [r["id"] for r in own + shared["acrossTables"]["facts"]] + [
@@ -61,6 +66,73 @@ def test_one_changed_cell_breaks_its_rule(mini, fid, field, value, kind, line):
     assert {(p.code, p.line) for p in report.errors} >= {(kind, line)}, [(p.code, p.line) for p in report.errors]
     problem = next(p for p in report.errors if p.code == kind)
     assert problem.path == "resources/facts.csv" and problem.sentence
+
+
+PROVENANCE_BREAKS = [  # (resource, row: figure_id or list_id#position, changes, kind, file, line or None)
+    (
+        "province_exports",
+        "exports-2013-milano",
+        {"sentence_en": "Milan with € 37 bln, Turin 20 and Vicenza 16"},
+        "quote-in-document",
+        None,
+        None,
+    ),
+    ("charts", "", {}, "quote-in-document", None, None),
+    ("province_exports", "exports-2013-milano", {"value_text": "41"}, "value-text-in-sentence", None, None),
+    ("province_exports", "exports-2013-milano", {"value": "41"}, "value-matches-text", None, None),
+    ("province_exports", "exports-2013-bergamo-trend", {"resolution": "1"}, "resolution-matches-text", None, None),
+    ("province_exports", "foreign-turnover-2014-bergamo", {"qualifier": "exact"}, "qualifier-matches-text", None, None),
+    ("province_exports", "exports-2013-milano", {"period": "2014"}, "period-in-text", None, None),
+    (
+        "lists",
+        "university_faculties#2",
+        {"name_en": "Humanities"},
+        "list-order-matches-text",
+        "resources/lists.csv",
+        5,  # the items named before "Humanities" are now out of order
+    ),
+    (
+        "plants_abroad",
+        "plants-abroad-2015-china",
+        {"__drop__": "1"},
+        "number-accounted-for",
+        "sources/bergamo-second-industrial-province.it-en.txt",
+        397,
+    ),
+]
+
+
+def _line_of(resource: str, row: str) -> int:
+    lines = (ROOT / "resources" / f"{resource}.csv").read_text(encoding="utf-8").splitlines()
+    list_id, _, position = row.partition("#")
+    key = f"{list_id},{position}," if position else f"{row},"
+    return next(n for n, text in enumerate(lines, start=1) if text.startswith(key))
+
+
+def test_the_shipped_package_declares_every_provenance_kind_and_they_stay_quiet():
+    declared = {rule["kind"] for _res, _shown, rules in open_package(ROOT).rule_arrays() for rule in rules}
+    assert set(PROVENANCE_KINDS) <= declared
+    report = validate(ROOT, parallel=False)
+    assert not [p for p in report.problems if p.code in PROVENANCE_KINDS]
+
+
+@pytest.mark.parametrize(
+    "resource,row,changes,kind,path,line", PROVENANCE_BREAKS, ids=[f"{b[3]}:{b[0]}" for b in PROVENANCE_BREAKS]
+)
+def test_one_changed_cell_breaks_its_provenance_rule(tmp_path, resource, row, changes, kind, path, line):
+    package = copy_package(tmp_path / "pkg")
+    if resource == "charts":  # a caption that is not the document's
+        text = (package / "resources/charts.csv").read_text(encoding="utf-8")
+        (package / "resources/charts.csv").write_text(text.replace("large employment in industry, 2011", "2011"))
+        path, line = "resources/charts.csv", 2
+    else:
+        edit(package, resource, row, **changes)
+        path, line = path or f"resources/{resource}.csv", line or _line_of(resource, row)
+    report = validate(package, parallel=False)
+    assert not report.valid
+    found = [p for p in report.errors if p.code == kind]
+    assert (path, line) in {(p.path, p.line) for p in found}, [(p.code, p.path, p.line) for p in report.errors]
+    assert all(p.rule and p.rule.endswith(kind) for p in found)
 
 
 @pytest.mark.parametrize(

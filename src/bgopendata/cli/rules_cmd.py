@@ -1,4 +1,4 @@
-"""``bgopendata rules``: the rule kind catalogue, the declared rules, and the figures none covers."""
+"""``bgopendata rules``: the rule kind catalogue, the declared rules, their exceptions, and the figures none covers."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from bgopendata.cli.errors import clean_errors
 )
 @clean_errors
 def rules(path: str, uncovered: bool, show_catalogue: bool) -> None:
-    """List the consistency rules declared in the package at PATH (by kind).
+    """List the consistency rules declared in the package at PATH (by kind),
+    and the exceptions the provenance rules allow (rows relying on each).
 
     \b
     Example:
@@ -41,7 +42,8 @@ def rules(path: str, uncovered: bool, show_catalogue: bool) -> None:
     from bgopendata.package import open_package
     from bgopendata.rules.coverage import coverage
 
-    result = coverage(open_package(path))
+    package = open_package(path)
+    result = coverage(package)
     if uncovered:
         for fid, file, line in result.uncovered:
             click.echo(f"{file}:{line}\t{fid}")
@@ -53,3 +55,18 @@ def rules(path: str, uncovered: bool, show_catalogue: bool) -> None:
         f"{sum(result.rules_per_kind.values())} rules cover "
         f"{result.figures - len(result.uncovered)} of {result.figures} figures"
     )
+    _echo_exceptions(package)
+
+
+def _echo_exceptions(package) -> None:
+    """The declared exceptions to reading a figure from its text: rows relying on each, numbers excluded."""
+    from bgopendata.provenance import exception_counts
+
+    counts = exception_counts(package)
+    excluded = counts.pop("excluded numbers", 0)
+    if not counts and not excluded:
+        return
+    click.echo("\nExceptions declared (rows relying on each)")
+    for exception, count in counts.items():
+        click.echo(f"{exception:26} {count}")
+    click.echo(f"{'excluded numbers':26} {excluded} (sources/exclusions.csv)")

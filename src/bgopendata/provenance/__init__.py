@@ -1,16 +1,21 @@
 """Provenance: every figure re-derived from the text it quotes, every written number accounted for.
 
-``check_package(package)`` returns the problems (codes ``quote-in-document``,
-``value-text-in-sentence``, ``value-matches-text``, ``resolution-matches-text``,
-``qualifier-matches-text``, ``period-in-text``, ``list-order-matches-text``,
-``number-accounted-for``). It applies to every fact-table row whose ``document_id`` names a
-document of ``documents.csv`` (a package without documents has nothing to check). Each
-document is read once; babel and text2num are imported only when a figure is read.
+One function per check, each giving the problems of one table (or, for
+``number-accounted-for``, of the documents): ``quotes``, ``value_texts``, ``values``,
+``resolutions``, ``qualifiers``, ``periods``, ``list_orders`` and ``accounted_numbers``.
+The rule kinds of ``bgopendata.rules.kinds`` of the same names call them, through a
+``Sources`` built once per validation (documents, tables and readings are read once).
+``check_package(package)`` runs them all. They apply to every row whose ``document_id``
+names a document of ``documents.csv`` (a package without documents has nothing to check);
+babel and text2num are imported only when a figure is read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from functools import cached_property
+from typing import Any
 
 from bgopendata.report import Problem
 
@@ -26,106 +31,224 @@ CODES = (
 )
 
 
-def check_package(package) -> list[Problem]:
-    """All provenance problems of the package (errors), in table and row order."""
-    from bgopendata.provenance import checks
-    from bgopendata.provenance.completeness import EXCLUSIONS, Coverage, read_exclusions, written_numbers
-    from bgopendata.provenance.documents import read_documents
-    from bgopendata.provenance.tables import fact_tables, read_table
+class Sources:
+    """What the checks read, read once: the documents, the quoting tables, the charts' captions, the readings."""
 
-    docs = read_documents(package)
-    if not docs:
-        return []
-    problems: list[Problem] = []
-    coverage = Coverage(docs)
-    charts = read_table(package, "charts") if any(r.name == "charts" for r in package.resources) else []
-    captions: dict[str, list[str]] = {}
-    for chart in charts:
-        captions.setdefault(chart.get("resource") or "", []).extend(
-            c for c in (chart.get("caption_it"), chart.get("caption_en")) if c
-        )
+    def __init__(self, package: Any) -> None:
+        self.package = package
+        self._readings: dict[str, dict[int, tuple[dict, list]]] = {}
 
-    def report(resource: str, line: int, row: dict[str, str], failure: checks.Failure, sentence: str = "") -> None:
-        problems.append(
-            Problem(
-                code=failure.code,
-                severity="error",
-                message=failure.message,
-                resource=resource,
-                path=package.resource(resource).relpath,
-                line=line,
-                fields=failure.fields,
-                expected=failure.expected,
-                found=failure.found,
-                sentence=sentence or None,
-                figures=[row["figure_id"]] if row.get("figure_id") else [],
+    @cached_property
+    def docs(self) -> dict[str, Any]:
+        from bgopendata.provenance.documents import read_documents
+
+        return read_documents(self.package)
+
+    @cached_property
+    def facts(self) -> dict[str, list[dict[str, str]]]:
+        from bgopendata.provenance.tables import fact_tables
+
+        return fact_tables(self.package) if self.docs else {}
+
+    def _table(self, name: str) -> list[dict[str, str]]:
+        from bgopendata.provenance.tables import read_table
+
+        if not self.docs or not any(r.name == name for r in self.package.resources):
+            return []
+        return read_table(self.package, name)
+
+    @cached_property
+    def charts(self) -> list[dict[str, str]]:
+        return self._table("charts")
+
+    @cached_property
+    def lists(self) -> list[dict[str, str]]:
+        return self._table("lists")
+
+    @cached_property
+    def captions(self) -> dict[str, list[str]]:
+        """Each table's chart captions (both languages), where its ``period_from`` may say ``caption``."""
+        found: dict[str, list[str]] = {}
+        for chart in self.charts:
+            found.setdefault(chart.get("resource") or "", []).extend(
+                c for c in (chart.get("caption_it"), chart.get("caption_en")) if c
             )
-        )
+        return found
 
-    for name, rows in fact_tables(package).items():
-        read_by_line: dict[int, dict] = {}
-        for line, row in enumerate(rows, start=2):
-            doc = docs.get(row.get("document_id") or "")
-            if doc is None:
-                continue
-            original = doc.original_language
-            sentence = checks.sentence_of(row, original)
-            failures = checks.check_quotes(row, doc, {f"sentence_{lang}": lang for lang in ("it", "en")})
-            failures += checks.check_value_texts(row, doc)
-            read, unreadable = checks.readings(row, doc)
-            read_by_line[line] = read
-            failures += unreadable + checks.check_value(row, read, original)
-            failures += checks.check_qualifiers(row, doc)
-            failures += checks.check_period(row, doc, captions.get(name, []))
-            for failure in failures:
-                report(name, line, row, failure, sentence)
-            coverage.cover_text(doc, sentence, row.get("value_text") or "")
-            coverage.cover_text(doc, row.get("sentence_en") or "", row.get("value_text_en") or "")
-            _cover_period(coverage, doc, row, sentence, captions.get(name, []))
-        context: dict[str, list[Decimal]] = {}
-        for line, row in enumerate(rows, start=2):
-            if line in read_by_line and (row.get("resolution_basis") or "written") == "written":
-                written = checks.written_resolution(row, read_by_line[line])
-                if written is not None:
-                    context.setdefault(row.get("sentence_it") or row.get("sentence_en") or "", []).append(written)
-        for line, row in enumerate(rows, start=2):
-            if line in read_by_line:
-                key = row.get("sentence_it") or row.get("sentence_en") or ""
-                for failure in checks.check_resolution(row, read_by_line[line], context.get(key, [])):
-                    report(name, line, row, failure, key)
+    def quoting_rows(self, table: str) -> list[tuple[int, dict[str, str], Any]]:
+        """(line, row, document) of each row of fact table ``table`` that quotes a known document."""
+        found = []
+        for line, row in enumerate(self.facts.get(table, []), start=2):
+            doc = self.docs.get(row.get("document_id") or "")
+            if doc is not None:
+                found.append((line, row, doc))
+        return found
 
-    for chart_line, chart in enumerate(charts, start=2):
+    def readings(self, table: str) -> dict[int, tuple[dict, list]]:
+        """Each quoting row's figures read from its texts, and the texts that cannot be read, by line."""
+        from bgopendata.provenance import checks
+
+        if table not in self._readings:
+            self._readings[table] = {line: checks.readings(row, doc) for line, row, doc in self.quoting_rows(table)}
+        return self._readings[table]
+
+    def chart_document(self, chart: dict[str, str]) -> Any:
         quoted = chart.get("caption_it") or chart.get("caption_en") or ""
-        doc = next((d for d in docs.values() if quoted and d.occurrences(quoted)), next(iter(docs.values())))
-        for failure in checks.check_quotes(chart, doc, {"caption_it": "it", "caption_en": "en"}):
-            report("charts", chart_line, chart, failure)
-        failure_list = checks.check_period(
-            {**chart, "period_from": "caption" if chart.get("period") else "none"},
-            doc,
-            [c for c in (chart.get("caption_it"), chart.get("caption_en")) if c],
-        )
-        for failure in failure_list:
-            report("charts", chart_line, chart, failure)
-        for caption in (chart.get("caption_it"), chart.get("caption_en")):
-            for start in doc.occurrences(caption or "") if caption else []:
-                coverage.cover_years(doc, chart.get("period") or "", start, start + len(caption))
+        return next((d for d in self.docs.values() if quoted and d.occurrences(quoted)), next(iter(self.docs.values())))
 
-    if any(r.name == "lists" for r in package.resources):
-        by_list: dict[str, list[tuple[int, dict[str, str]]]] = {}
-        for line, row in enumerate(read_table(package, "lists"), start=2):
-            by_list.setdefault(row.get("list_id") or "", []).append((line, row))
-        for items in by_list.values():
-            doc = docs.get(items[0][1].get("document_id") or "")
+
+def sources_of(package: Any, memo: dict[str, Any] | None = None) -> Sources:
+    """The package's ``Sources``, kept in ``memo`` (one validation's shared store) when given."""
+    if memo is None:
+        return Sources(package)
+    if "provenance" not in memo:
+        memo["provenance"] = Sources(package)
+    return memo["provenance"]
+
+
+def _problem(src: Sources, resource: str, line: int, row: dict[str, str], failure: Any, sentence: str = "") -> Problem:
+    return Problem(
+        code=failure.code,
+        severity="error",
+        message=failure.message,
+        resource=resource,
+        path=src.package.resource(resource).relpath,
+        line=line,
+        fields=failure.fields,
+        expected=failure.expected,
+        found=failure.found,
+        sentence=sentence or None,
+        figures=[row["figure_id"]] if row.get("figure_id") else [],
+    )
+
+
+def _per_row(src: Sources, table: str, check: Callable[[int, dict[str, str], Any], list]) -> list[Problem]:
+    from bgopendata.provenance import checks
+
+    problems = []
+    for line, row, doc in src.quoting_rows(table):
+        sentence = checks.sentence_of(row, doc.original_language)
+        problems += [_problem(src, table, line, row, f, sentence) for f in check(line, row, doc)]
+    return problems
+
+
+# -- one function per check -------------------------------------------------------------------
+
+
+def quotes(src: Sources, table: str) -> list[Problem]:
+    """quote-in-document: each quote occurs in its document, in its language's text (fact rows, captions, lists)."""
+    from bgopendata.provenance import checks
+
+    if table == "charts":
+        return [
+            _problem(src, "charts", line, chart, failure)
+            for line, chart in enumerate(src.charts, start=2)
+            for failure in checks.check_quotes(
+                chart, src.chart_document(chart), {"caption_it": "it", "caption_en": "en"}
+            )
+        ]
+    if table == "lists":
+        problems = []
+        for items in _lists(src):
+            doc = src.docs.get(items[0][1].get("document_id") or "")
             if doc is None:
                 continue
-            language = doc.original_language
             for line, row in items:
-                for failure in checks.check_quotes(row, doc, {"sentence": language}):
-                    report("lists", line, row, failure)
-            for line, failure in checks.check_list(items, doc):
-                report("lists", line, dict(items[0][1]), failure, items[0][1].get("sentence") or "")
+                problems += [
+                    _problem(src, "lists", line, row, f)
+                    for f in checks.check_quotes(row, doc, {"sentence": doc.original_language})
+                ]
+        return problems
+    columns = {f"sentence_{lang}": lang for lang in ("it", "en")}
+    return _per_row(src, table, lambda _line, row, doc: checks.check_quotes(row, doc, columns))
 
-    exclusions, unreadable_exclusions = read_exclusions(package)
+
+def value_texts(src: Sources, table: str) -> list[Problem]:
+    """value-text-in-sentence: ``value_text`` (``value_text_en``) occurs in its sentence."""
+    from bgopendata.provenance import checks
+
+    return _per_row(src, table, lambda _line, row, doc: checks.check_value_texts(row, doc))
+
+
+def values(src: Sources, table: str) -> list[Problem]:
+    """value-matches-text: ``value`` is the number its text writes (an unreadable text is an error too)."""
+    from bgopendata.provenance import checks
+
+    read = src.readings(table)
+
+    def check(line: int, row: dict[str, str], doc: Any) -> list:
+        figures, unreadable = read[line]
+        return unreadable + checks.check_value(row, figures, doc.original_language)
+
+    return _per_row(src, table, check)
+
+
+def qualifiers(src: Sources, table: str) -> list[Problem]:
+    """qualifier-matches-text: the qualifiers agree with the hedge words next to the figure."""
+    from bgopendata.provenance import checks
+
+    return _per_row(src, table, lambda _line, row, doc: checks.check_qualifiers(row, doc))
+
+
+def periods(src: Sources, table: str) -> list[Problem]:
+    """period-in-text: each year of ``period`` is written where ``period_from`` says (charts: in the caption)."""
+    from bgopendata.provenance import checks
+
+    if table == "charts":
+        problems = []
+        for line, chart in enumerate(src.charts, start=2):
+            captions = [c for c in (chart.get("caption_it"), chart.get("caption_en")) if c]
+            declared = {**chart, "period_from": "caption" if chart.get("period") else "none"}
+            for failure in checks.check_period(declared, src.chart_document(chart), captions):
+                problems.append(_problem(src, "charts", line, chart, failure))
+        return problems
+    captions = src.captions.get(table, [])
+    return _per_row(src, table, lambda _line, row, doc: checks.check_period(row, doc, captions))
+
+
+def resolutions(src: Sources, table: str) -> list[Problem]:
+    """resolution-matches-text: ``resolution`` is the written precision, or the declared basis holds."""
+    from bgopendata.provenance import checks
+
+    read = src.readings(table)
+    context: dict[str, list[Decimal]] = {}
+    for line, row, _doc in src.quoting_rows(table):
+        if (row.get("resolution_basis") or "written") == "written":
+            written = checks.written_resolution(row, read[line][0])
+            if written is not None:
+                context.setdefault(_sentence_key(row), []).append(written)
+    problems = []
+    for line, row, _doc in src.quoting_rows(table):
+        key = _sentence_key(row)
+        for failure in checks.check_resolution(row, read[line][0], context.get(key, [])):
+            problems.append(_problem(src, table, line, row, failure, key))
+    return problems
+
+
+def list_orders(src: Sources, table: str = "lists") -> list[Problem]:
+    """list-order-matches-text: items' positions follow the order their sentence names them in."""
+    from bgopendata.provenance import checks
+
+    problems = []
+    for items in _lists(src):
+        doc = src.docs.get(items[0][1].get("document_id") or "")
+        if doc is None:
+            continue
+        first = items[0][1]
+        for line, failure in checks.check_list(items, doc):
+            problems.append(_problem(src, table, line, dict(first), failure, first.get("sentence") or ""))
+    return problems
+
+
+def accounted_numbers(src: Sources) -> list[Problem]:
+    """number-accounted-for: every number the documents write is published or listed in the exclusions."""
+    from bgopendata.provenance.completeness import EXCLUSIONS, read_exclusions, written_numbers
+
+    if not src.docs:
+        return []
+    coverage = _coverage(src)
+    problems: list[Problem] = []
+    exclusions, unreadable_exclusions = read_exclusions(src.package)
     if unreadable_exclusions:
         problems.append(Problem(code="number-accounted-for", message=unreadable_exclusions, path=EXCLUSIONS))
     listed = {
@@ -133,7 +256,7 @@ def check_package(package) -> list[Problem]:
         for line, e in enumerate(exclusions, start=2)
     }
     used: set[tuple[str, int, str]] = set()
-    for doc in docs.values():
+    for doc in src.docs.values():
         for number in written_numbers(doc):
             key = (doc.document_id, number.line, number.number)
             if coverage.covered(number):
@@ -160,15 +283,71 @@ def check_package(package) -> list[Problem]:
                     severity="error",
                     path=EXCLUSIONS,
                     line=line,
-                    message=f"exclusion of {entry['number']!r} at {entry['document_id']} line {entry['line']} matches no "
-                    "number the published figures leave unaccounted for (stale entry)",
+                    message=f"exclusion of {entry['number']!r} at {entry['document_id']} line {entry['line']} "
+                    "matches no number the published figures leave unaccounted for (stale entry)",
                     found=entry["number"],
                 )
             )
     return problems
 
 
-def _cover_period(coverage, doc, row: dict[str, str], sentence: str, captions: list[str]) -> None:
+ROW_CHECKS: dict[str, Callable[[Sources, str], list[Problem]]] = {
+    "quote-in-document": quotes,
+    "value-text-in-sentence": value_texts,
+    "value-matches-text": values,
+    "qualifier-matches-text": qualifiers,
+    "period-in-text": periods,
+    "resolution-matches-text": resolutions,
+}
+
+
+def check_package(package: Any) -> list[Problem]:
+    """All provenance problems of the package (errors): each fact table's, the charts', the lists', the documents'."""
+    src = Sources(package)
+    if not src.docs:
+        return []
+    problems: list[Problem] = []
+    for table in src.facts:
+        for check in ROW_CHECKS.values():
+            problems += check(src, table)
+    problems += quotes(src, "charts") + periods(src, "charts")
+    problems += quotes(src, "lists") + list_orders(src)
+    return problems + accounted_numbers(src)
+
+
+def _sentence_key(row: dict[str, str]) -> str:
+    return row.get("sentence_it") or row.get("sentence_en") or ""
+
+
+def _lists(src: Sources) -> list[list[tuple[int, dict[str, str]]]]:
+    by_list: dict[str, list[tuple[int, dict[str, str]]]] = {}
+    for line, row in enumerate(src.lists, start=2):
+        by_list.setdefault(row.get("list_id") or "", []).append((line, row))
+    return list(by_list.values())
+
+
+def _coverage(src: Sources) -> Any:
+    """Which spans of the documents the published rows and captions account for."""
+    from bgopendata.provenance import checks
+    from bgopendata.provenance.completeness import Coverage
+
+    coverage = Coverage(src.docs)
+    for table in src.facts:
+        captions = src.captions.get(table, [])
+        for _line, row, doc in src.quoting_rows(table):
+            sentence = checks.sentence_of(row, doc.original_language)
+            coverage.cover_text(doc, sentence, row.get("value_text") or "")
+            coverage.cover_text(doc, row.get("sentence_en") or "", row.get("value_text_en") or "")
+            _cover_period(coverage, doc, row, captions)
+    for chart in src.charts:
+        doc = src.chart_document(chart)
+        for caption in [c for c in (chart.get("caption_it"), chart.get("caption_en")) if c]:
+            for start in doc.occurrences(caption):
+                coverage.cover_years(doc, chart.get("period") or "", start, start + len(caption))
+    return coverage
+
+
+def _cover_period(coverage: Any, doc: Any, row: dict[str, str], captions: list[str]) -> None:
     """The years of the row's period, where its ``period_from`` says they are written (either language)."""
     period, source = row.get("period") or "", row.get("period_from") or ""
     if not period:
@@ -189,7 +368,7 @@ def _cover_period(coverage, doc, row: dict[str, str], sentence: str, captions: l
                 coverage.cover_years(doc, period, start, start + len(caption))
 
 
-def exception_counts(package) -> dict[str, int]:
+def exception_counts(package: Any) -> dict[str, int]:
     """How many rows rely on each declared exception, and how many numbers are excluded (for ``bgopendata rules``)."""
     from bgopendata.provenance.completeness import read_exclusions
     from bgopendata.provenance.tables import fact_tables

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args, g
 from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:  # pragma: no cover
+    from bgopendata.report import Problem
     from bgopendata.rules.bind import BoundRule
     from bgopendata.rules.figures import Row
 
@@ -137,7 +138,9 @@ class FigureRule(RuleBase):
     family: ClassVar[str] = "figure"
     same_unit: ClassVar[SameUnit | None] = None
 
-    def check(self, bound: BoundRule) -> list[Failure]:  # pragma: no cover - every kind defines it
+    def check(self, bound: BoundRule) -> list[Failure] | list[Problem]:  # pragma: no cover - every kind defines it
+        """The rule's failures; a kind whose problems point at a document line, not a table row (the
+        provenance kinds), returns them as located ``Problem``s, stamped with the rule's id and severity."""
         raise NotImplementedError
 
     def check_bound(self, refs: dict[str, Any]) -> tuple[str, str] | None:

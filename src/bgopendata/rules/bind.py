@@ -30,6 +30,7 @@ class BoundRule:
     schema_path: str
     refs: dict[str, Any]
     table_rows: list[Row] = field(default_factory=list, repr=False)  # the rows of its own table
+    index: FigureIndex | None = field(default=None, repr=False)  # the whole package, for rules that read more
 
     def failures(self) -> list:
         return self.rule.check(self)
@@ -123,7 +124,7 @@ def bind(rule: FigureRule, *, resource: str, schema_path: str, index: FigureInde
     if own:
         raise fail(*own)
     _check_units(rule, refs, fail)
-    return BoundRule(rule, resource, schema_path, refs, index.rows.get(resource, []))
+    return BoundRule(rule, resource, schema_path, refs, index.rows.get(resource, []), index)
 
 
 def _rows_of(value: Any) -> list[Row]:

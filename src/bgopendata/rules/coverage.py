@@ -1,8 +1,9 @@
 """Which published figures no rule relates to another: the list a reader should double-check.
 
 A figure is covered when a rule binds it (by id or through a selection) as a member of a
-relation; ``translation-agrees`` checks wording, not a relation between figures, so it
-covers nothing.
+relation; ``translation-agrees`` checks wording, and the provenance kinds check a figure
+against its own quoted text, not against another figure, so they cover nothing (they bind
+no figure parameter).
 """
 
 from __future__ import annotations

@@ -91,11 +91,17 @@ class Figure:
 
 @dataclass
 class FigureIndex:
-    """All rows of all resources, and the figures among them by id."""
+    """All rows of all resources, and the figures among them by id.
+
+    ``package`` is the package they were read from, and ``memo`` what rules derive from it
+    once per validation and share (the provenance checks' documents and readings).
+    """
 
     rows: dict[str, list[Row]] = field(default_factory=dict)
     figures: dict[str, Figure] = field(default_factory=dict)
     columns: dict[str, list[str]] = field(default_factory=dict)
+    package: Any = field(default=None, repr=False)
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def add_resource(self, name: str, path: str, frame: Any) -> None:
         """Index one resource read as strings (a pandas DataFrame with ``dtype=str``)."""
@@ -163,7 +169,7 @@ def read_frames(package: Package) -> dict[str, Any]:
 def read_index(package: Package) -> FigureIndex:
     """The package's rows and figures, from every table that can be read."""
     frames = read_frames(package)
-    index = FigureIndex()
+    index = FigureIndex(package=package)
     for res in package.resources:
         if frames.get(res.name) is not None:
             index.add_resource(res.name, res.relpath, frames[res.name])

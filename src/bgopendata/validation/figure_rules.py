@@ -67,8 +67,10 @@ def check_consistency(package: Package, *, structure_failed: bool = False) -> tu
     return run_figure_rules(package, declare(package).figure).settle(structure_failed=structure_failed)
 
 
-def _problem(bound: BoundRule, failure: Failure) -> Problem:
+def _problem(bound: BoundRule, failure: Failure | Problem) -> Problem:
     rule = bound.rule
+    if isinstance(failure, Problem):  # located and worded by the kind itself (a quoted text, a document line)
+        return failure.model_copy(update={"rule": rule.id, "severity": rule.severity})
     text = f"{rule.description}: {message(rule.code(), **failure.params)}"
     if rule.explanation:
         text += f". Known: {rule.explanation}"

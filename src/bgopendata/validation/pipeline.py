@@ -1,10 +1,9 @@
 """``validate(path)``: one ordered list of stages, each returning a ``StageResult``, one report.
 
 The stages, in order: ``lexical`` (is each file well-formed CSV), ``structure`` (types,
-constraints, keys), ``figure-rules`` (relations between named figures), ``group-rules``
-(relations within every group of rows), then ``provenance`` (rows against their quoted
-text) once ``bgopendata.provenance`` exists: its stage goes in ``stages`` where marked. The
-engine picks each stage's implementation (structure: frictionless or DuckDB; group rules:
+constraints, keys), ``figure-rules`` (relations between named figures, and every row against
+the text it quotes: the provenance kinds are figure rules), ``group-rules`` (relations within
+every group of rows). The engine picks each stage's implementation (structure: frictionless or DuckDB; group rules:
 DuckDB or Spark); the order and the report are the same for all.
 
 Unusable input (unreadable descriptor, paths escaping the package, a malformed rule)
@@ -131,23 +130,7 @@ def stages(engine: str) -> list[Stage]:
         plan = [Stage("structure", _duckdb_structure)]
     plan.append(Stage("figure-rules", _figure_rules, ahead=_figure_outcome))
     plan.append(Stage("group-rules", _group_rules_on_spark if engine == "spark" else _group_rules_on_duckdb))
-    plan.append(Stage("provenance", _provenance, ahead=_provenance_outcome))
     return plan
-
-
-# -- provenance: every row against the text it quotes ----------------------------------------
-
-
-def _provenance_outcome(run: Run) -> list[Problem]:
-    from bgopendata.provenance import check_package
-
-    return check_package(run.package)
-
-
-def _provenance(run: Run) -> StageResult:
-    if run.unreadable:  # a table that is not strict CSV: its rows cannot be read back
-        return StageResult()
-    return StageResult(run.early("provenance", _provenance_outcome))
 
 
 # -- lexical and structure ------------------------------------------------------------------
