@@ -226,9 +226,8 @@ def main(argv: list[str]) -> int:
     print(f"\n{len(todo)} mutants in {elapsed:.0f} s")
     for mutant, ok in sorted(results.items(), key=lambda item: item[0].cell):
         if not ok:
-            print(
-                f"missed: {mutant.resource}:{mutant.line} {mutant.column} {mutant.old!r} -> {mutant.new!r} ({mutant.figure})"
-            )
+            where = f"{mutant.resource}:{mutant.line} {mutant.column}"
+            print(f"missed: {where} {mutant.old!r} -> {mutant.new!r} ({mutant.figure})")
     return 0
 
 

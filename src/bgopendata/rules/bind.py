@@ -8,6 +8,7 @@ names is read from its type's marker (``rules.base``: ``FigureRef``, ``FigureGro
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -93,7 +94,7 @@ def bind(rule: FigureRule, *, resource: str, schema_path: str, index: FigureInde
     fields: list[tuple[str, Any, tuple[str, ...]]] = []
     for param, marker in type(rule).parameters().items():
         value = getattr(rule, param)
-        on_error: Callable[[str], ReferenceError_] = lambda m, p=param: fail(m, p)  # noqa: E731
+        on_error = functools.partial(_fail_at, fail, param)
         if marker is None:
             continue
         if marker.what == "figure" and isinstance(value, str):
@@ -184,3 +185,8 @@ def _check_units(rule: FigureRule, refs: dict[str, Any], fail: Callable[[str, st
                 "are in units that cannot be compared",
                 group.at,
             )
+
+
+def _fail_at(fail: Callable[[str, str], ReferenceError_], param: str, message: str) -> ReferenceError_:
+    """``fail`` bound to one parameter: the error that names it."""
+    return fail(message, param)

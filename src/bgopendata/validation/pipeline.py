@@ -104,7 +104,7 @@ def validate(
     stats = Stats(resources=len(package.resources))
     with ExitStack() as resources:
         run = Run(package, declarations, max_examples, spark_master, resources)
-        resources.callback(lambda: [pending.cancel() for pending in run.ahead.values()])
+        resources.callback(_cancel_all, run)
         plan = stages(chosen)
         for position, stage in enumerate(plan):
             if stage.single_threaded and parallel:
@@ -120,6 +120,12 @@ def validate(
             if result.stop:
                 break
     return Report(package=str(package.root), strict=strict, problems=run.problems, stats=stats)
+
+
+def _cancel_all(run: Run) -> None:
+    """Stop every child still running ahead (a stage failed or the run stopped early)."""
+    for pending in run.ahead.values():
+        pending.cancel()
 
 
 def stages(engine: str) -> list[Stage]:
@@ -287,7 +293,7 @@ class Ahead:
 def _child(function: Callable[[Run], Any], run: Run, send: Any) -> None:
     try:
         outcome = function(run)
-    except Exception:  # a bug: the parent computes it again and shows it there, once
+    except Exception:  # noqa: BLE001 - a bug: the parent computes it again and shows it there, once
         outcome = None
     try:
         send.send(outcome)

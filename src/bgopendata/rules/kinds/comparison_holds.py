@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import Field
@@ -32,7 +33,7 @@ class ComparisonHolds(FigureRule):
         greater = self.relation == "greater"
         unit = order[0].unit
         pairs = []
-        for a, b in zip(order, order[1:]):
+        for a, b in itertools.pairwise(order):
             if not usable(a, b):
                 continue
             ia, ib = a.interval_in(unit), b.interval_in(unit)
