@@ -135,7 +135,7 @@ def write_site(package: Package, folder: Path, artifacts: list[Artifact], releas
             root="../",
             other_href=f"../{other}/index.html",
             page_title=t["home"],
-            sources=_sources(desc),
+            sources=_sources(desc, terms, lang),
             charts=chart_cards,
             resources=resources,
             jsonld=_jsonld(package, artifacts, lang),
@@ -346,19 +346,20 @@ def _table(res: Resource, rows: list[dict[str, str]], codes: dict, terms: dict, 
         return dict(columns=[], groups=[])
     if not all(c in rows[0] for c in FACT_COLUMNS):
         columns = list(rows[0])
-        cells = [[dict(text=r[c], cls="", code="", href="") for c in columns] for r in rows]
-        return dict(columns=columns, groups=[dict(sentence="", rows=[dict(id="", cells=c) for c in cells])])
+        cells = [[dict(text=r[c], cls="", code="", href="", lang=_column_lang(c)) for c in columns] for r in rows]
+        return dict(columns=columns, groups=[dict(sentence="", lang=lang, rows=[dict(id="", cells=c) for c in cells])])
     t = json.loads(_template_text("labels.json"))
     names = ("area", "detail", "period", "measure", "value", "unit", "qualifier", "source", "note")
     columns = ["figure_id", *(t[n][lang] for n in names)]
     groups: dict[str, dict[str, Any]] = {}
     for r in rows:
         sentence, _ = sentence_of(r, lang)
-        group = groups.setdefault(sentence, dict(sentence=sentence, needles=[], rows=[]))
+        written_in = lang if r.get(f"sentence_{lang}") else ("en" if lang == "it" else "it")
+        group = groups.setdefault(sentence, dict(sentence=sentence, lang=written_in, needles=[], rows=[]))
         group["needles"].append(sentence_of(r, lang)[1])
 
-        def cell(text: str, code: str = "", cls: str = "", href: str = "") -> dict[str, str]:
-            return dict(text=text, code=code if code != text else "", cls=cls, href=href)
+        def cell(text: str, code: str = "", cls: str = "", href: str = "", lang: str = "") -> dict[str, str]:
+            return dict(text=text, code=code if code != text else "", cls=cls, href=href, lang=lang)
 
         group["rows"].append(
             dict(
@@ -373,12 +374,24 @@ def _table(res: Resource, rows: list[dict[str, str]], codes: dict, terms: dict, 
                     cell(word(terms, "units", r.get("unit", ""), lang), r.get("unit", "")),
                     cell(word(terms, "qualifiers", r.get("qualifier", ""), lang), r.get("qualifier", "")),
                     cell(codes["sources"].get(r.get("source_id", ""), {}).get(lang, r.get("source_id", ""))),
-                    cell(r.get("note", ""), cls="note"),
+                    cell(r.get("note", ""), cls="note", lang=_column_lang("note")),
                 ],
             )
         )
-    out = [dict(sentence=marked(g["sentence"], g["needles"]), rows=g["rows"]) for g in groups.values()]
+    out = [dict(sentence=marked(g["sentence"], g["needles"]), lang=g["lang"], rows=g["rows"]) for g in groups.values()]
     return dict(columns=columns, groups=out)
+
+
+ENGLISH_TEXT_COLUMNS = {"description", "note", "sentence", "title", "name", "citation", "origin"}
+
+
+def _column_lang(column: str) -> str:
+    """The language a column's text is written in: ``_en``/``_it`` say so; the package's
+    unsuffixed free-text columns (descriptions, notes) are written in English."""
+    for lang in LANGS:
+        if column.endswith(f"_{lang}"):
+            return lang
+    return "en" if column in ENGLISH_TEXT_COLUMNS else ""
 
 
 def _figure_cards(
@@ -487,7 +500,7 @@ def _index_entries(
                 l=label,
                 v=f"{_number(r['value'], lang)} {word(terms, 'units', r.get('unit', ''), lang)}",
                 n=[r["value"], r.get("value_text", ""), r.get("value_text_en", "")],
-                w=" ".join(x for x in words if x).lower(),
+                w=" ".join(dict.fromkeys(" ".join(words).lower().split())),  # each word once
             )
         )
     return entries
@@ -606,9 +619,17 @@ def _fields(res: Resource, lang: str) -> list[dict[str, str]]:
     return fields
 
 
-def _sources(desc: dict[str, Any]) -> list[dict[str, str]]:
-    """Sources as links where they are files of the package (shipped in the zip), titles otherwise."""
-    return [dict(title=s.get("title", ""), href="") for s in desc.get("sources", []) if isinstance(s, dict)]
+def _sources(desc: dict[str, Any], terms: dict[str, Any], lang: str) -> list[dict[str, str]]:
+    """The package's sources, titled in ``lang``: ``title_<lang>``, else ``terms.json``, else the title."""
+    found = []
+    for s in desc.get("sources", []):
+        if isinstance(s, dict):
+            title = s.get("title", "")
+            translated = (text_in(s, "title", lang) or "") if lang != "en" else title
+            if lang != "en" and translated in ("", title):
+                translated = terms.get("package_sources", {}).get(title, {}).get(lang) or title
+            found.append(dict(title=str(translated), href=""))
+    return found
 
 
 def _artifact_row(art: Artifact, lang: str) -> dict[str, Any]:
