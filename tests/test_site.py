@@ -215,6 +215,7 @@ def test_each_figure_is_marked_in_its_sentence_in_both_languages(site):
     assert "<mark>13 miliardi di Euro</mark>" in card and "<mark>13 billion</mark>" in card
     assert "Creative Commons" not in card and "exports-2013-bergamo" in card
     assert str(marked("a <b> 13 and 13", ["13", "13"])) == "a &lt;b&gt; <mark>13</mark> and <mark>13</mark>"
+    assert str(marked("nel 2013, i 20 di Torino", ["20"])) == "nel 2013, i <mark>20</mark> di Torino"
 
 
 def test_measures_units_and_qualifiers_are_words_with_their_codes_kept(site):

@@ -27,7 +27,8 @@ def word(terms: dict[str, Any], group: str, code: str, lang: str) -> str:
 
 
 def marked(sentence: str, needles: list[str]) -> Markup:
-    """``sentence`` escaped, with the first free occurrence of each needle wrapped in ``<mark>``."""
+    """``sentence`` escaped, with the first free whole-word occurrence of each needle in ``<mark>``
+    (``20`` is not marked inside ``2013``)."""
     spans: list[tuple[int, int]] = []
     for needle in needles:
         if not needle:
@@ -35,7 +36,10 @@ def marked(sentence: str, needles: list[str]) -> Markup:
         start = 0
         while (at := sentence.find(needle, start)) >= 0:
             end = at + len(needle)
-            if all(end <= a or at >= b for a, b in spans):
+            whole = not (at > 0 and sentence[at - 1].isalnum()) and not (
+                end < len(sentence) and sentence[end].isalnum()
+            )
+            if whole and all(end <= a or at >= b for a, b in spans):
                 spans.append((at, end))
                 break
             start = at + 1
