@@ -21,6 +21,7 @@ import urllib.request
 from collections import deque
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import urldefrag, urlparse
 
 import pytest
@@ -114,7 +115,11 @@ def test_every_page_exists_in_both_languages_and_links_its_counterpart(site):
     en = {p.relative_to(site / "en").as_posix() for p in (site / "en").rglob("*.html")}
     it = {p.relative_to(site / "it").as_posix() for p in (site / "it").rglob("*.html")}
     assert en == it
-    assert {f"resources/{r.name}.html" for r in PACKAGE.resources} | {"index.html", "rules.html"} == en
+    assert {f"resources/{r.name}.html" for r in PACKAGE.resources} | {
+        "index.html",
+        "rules.html",
+        "downloads.html",
+    } == en
     for lang, other in (("en", "it"), ("it", "en")):
         for rel in en:
             parsed = page(site, f"{lang}/{rel}")
@@ -135,17 +140,28 @@ def test_titles_and_descriptions_come_from_the_metadata(site):
 
 
 def test_downloads_list_each_release_file_with_its_real_size_and_sha256(site, release):
-    table = page(site, "en/index.html").tables[-1]
-    listed = {row[0]: row for row in table}
+    tables = page(site, "en/downloads.html").tables
+    listed = {row[0]: row for table in tables for row in table}
     expected = sorted(p.name for p in release.iterdir() if p.name != "SHA256SUMS")
     assert sorted(listed) == expected
-    text = (site / "en/index.html").read_text("utf-8")
+    text = (site / "en/downloads.html").read_text("utf-8")
     for name in expected:
         data = (site / "download" / name).read_bytes()
         assert data == (release / name).read_bytes()
         assert listed[name][3] == hashlib.sha256(data).hexdigest()
         assert f'title="{len(data)} bytes"' in text
     assert (site / "download" / "SHA256SUMS").is_file()
+    assert 'href="../download/SHA256SUMS"' in text
+
+
+def test_downloads_offer_the_zip_first_as_everything_then_files_by_format(site, release):
+    for lang, everything in (("en", "Everything"), ("it", "Tutto")):
+        text = (site / lang / "downloads.html").read_text("utf-8")
+        headings = [html.unescape(h) for h in re.findall(r"<h2>(.*?)</h2>", text)]
+        assert headings[0].startswith(everything)
+        assert len(headings) == len(set(headings)) >= 3
+        first = page(site, f"{lang}/downloads.html").tables[0]
+        assert [row[0] for row in first] == sorted(p.name for p in release.iterdir() if p.suffix == ".zip")
 
 
 def test_landing_page_embeds_a_schema_org_dataset(site, release):
@@ -167,9 +183,11 @@ def test_landing_page_embeds_a_schema_org_dataset(site, release):
 @pytest.mark.parametrize("lang", ["en", "it"])
 def test_each_table_page_shows_every_row_with_its_sentence_and_every_field(site, lang):
     for res in PACKAGE.resources:
-        parsed = page(site, f"{lang}/resources/{res.name}.html")
+        text = (site / lang / "resources" / f"{res.name}.html").read_text("utf-8")
+        parsed = Page(text)
         rows = rows_of(res.name)
-        data_table, schema_table = parsed.tables[0], parsed.tables[1]
+        data_table = [r for r in parsed.tables[0] if r]  # a sentence's heading row has no cells
+        schema_table = parsed.tables[1]
         assert len(data_table) == len(rows), res.name
         assert [r[0] for r in schema_table] == [
             f["name"] + (f.get(f"title_{lang}") if lang == "it" and f.get("title_it") else f.get("title", ""))
@@ -177,10 +195,43 @@ def test_each_table_page_shows_every_row_with_its_sentence_and_every_field(site,
         ]
         if "sentence_en" in rows[0]:
             other = "it" if lang == "en" else "en"
-            for shown, row in zip(data_table, rows):
-                assert shown[0] == row["figure_id"]
-                assert row["value"] in shown
-                assert (row[f"sentence_{lang}"] or row[f"sentence_{other}"]) in shown
+            plain = html.unescape(re.sub(r"</?mark>", "", text))
+            headings = re.findall(r'<th colspan="\d+" class="sentence"', text)
+            assert len(headings) == len({r[f"sentence_{lang}"] or r[f"sentence_{other}"] for r in rows}), res.name
+            by_id = {shown[0]: shown for shown in data_table}
+            assert sorted(by_id) == sorted(r["figure_id"] for r in rows)
+            for row in rows:
+                assert row["value"] in by_id[row["figure_id"]]
+                assert (row[f"sentence_{lang}"] or row[f"sentence_{other}"]) in plain
+                assert f'id="{row["figure_id"]}"' in text, "each figure has its permalink"
+
+
+def test_each_figure_is_marked_in_its_sentence_in_both_languages(site):
+    from bgopendata.portal.figure_pages import marked
+
+    text = (site / "en" / "resources" / "province_exports.html").read_text("utf-8")
+    card = text[text.index('<article class="figure" id="exports-2013-bergamo">') :]
+    card = card[: card.index("</article>")]
+    assert "<mark>13 miliardi di Euro</mark>" in card and "<mark>13 billion</mark>" in card
+    assert "Creative Commons" not in card and "exports-2013-bergamo" in card
+    assert str(marked("a <b> 13 and 13", ["13", "13"])) == "a &lt;b&gt; <mark>13</mark> and <mark>13</mark>"
+    assert str(marked("nel 2013, i 20 di Torino", ["20"])) == "nel 2013, i <mark>20</mark> di Torino"
+
+
+def test_measures_units_and_qualifiers_are_words_with_their_codes_kept(site):
+    from bgopendata.portal.figure_pages import load_terms
+
+    terms = load_terms()
+    for res in PACKAGE.resources:
+        rows = rows_of(res.name)
+        if not rows or "measure" not in rows[0]:
+            continue
+        for row in rows:
+            for group, column in (("measures", "measure"), ("units", "unit"), ("qualifiers", "qualifier")):
+                assert row[column] in terms[group], f"{res.name}: {column} {row[column]!r} has no words"
+    it = html.unescape((site / "it" / "resources" / "province_exports.html").read_text("utf-8"))
+    assert "Valore delle esportazioni" in it and "miliardi di euro" in it
+    assert '<code class="code" title="codice">export_value</code>' in it
 
 
 def test_each_example_query_runs_and_returns_rows(site):
@@ -201,9 +252,11 @@ def test_charts_are_local_svg_files_in_both_languages(site):
         for lang in ("en", "it"):
             svg = (site / "charts" / f"{view['name']}.{lang}.svg").read_text("utf-8")
             assert svg.startswith("<svg")
-            assert f"../../charts/{view['name']}.{lang}.svg" in (
-                site / lang / "resources" / f"{view['resources'][0]}.html"
-            ).read_text("utf-8")
+            text = (site / lang / "resources" / f"{view['resources'][0]}.html").read_text("utf-8")
+            assert f"../../charts/{view['name']}.{lang}.svg" in text
+            title = view["title"] if lang == "en" else view.get("title_it", view["title"])
+            assert f"<figcaption><strong>{title}</strong>" in html.unescape(text), "the caption says what it shows"
+            assert f"charts/{view['name']}.{lang}.svg" in (site / lang / "index.html").read_text("utf-8")
 
 
 def test_nothing_is_fetched_from_elsewhere(site):
@@ -211,7 +264,10 @@ def test_nothing_is_fetched_from_elsewhere(site):
         parsed = Page(path.read_text("utf-8"))
         external = [a for a in parsed.assets if re.match(r"^(https?:)?//", a)]
         assert external == [], path
-        assert all(not attrs.get("src") for attrs, _ in parsed.scripts), path
+        for attrs, _ in parsed.scripts:  # the site's own scripts only, next to the page
+            if attrs.get("src"):
+                assert not re.match(r"^(https?:)?//", attrs["src"]), path
+                assert (path.parent / attrs["src"]).resolve().is_file(), (path, attrs["src"])
     for path in list(site.rglob("*.css")) + list((site / "charts").glob("*.svg")):
         text = path.read_text("utf-8")
         assert "@import" not in text and "url(http" not in text and 'xlink:href="http' not in text, path
@@ -463,7 +519,7 @@ def test_every_internal_page_loads_cleanly_in_chromium(chromium, served_site, tm
 
     pages = {p.relative_to(site).as_posix() for p in site.rglob("*.html")}
     assert {urlparse(u).path.lstrip("/") for u in visited} == pages, "every page is reachable by a link"
-    assert len(pages) == 1 + 2 * (2 + len(list((site / "en" / "resources").iterdir())))
+    assert len(pages) == 1 + 2 * (3 + len(list((site / "en" / "resources").iterdir())))
     assert images >= 20, "the charts are shown as images"
     for page, target, fragment in fragments:
         assert fragment in visited[target], f"{page} links to a missing anchor {target}#{fragment}"
@@ -507,3 +563,199 @@ def test_translation_differences_are_the_report_s_translation_agrees_warnings():
         tables[first.resource][first.line - 2]["figure_id"]
     ]
     assert translation_differences(PACKAGE, tables, Report(package=str(ROOT))) == []
+
+
+# --- As a person looks: two widths, charts on a phone, search, sort and filter ---------------
+
+WIDTHS = (1300, 390)
+OVERFLOW_JS = "document.documentElement.scrollWidth - window.innerWidth"
+CHART_SCALES_JS = (
+    "[...document.querySelectorAll('figure.chart img')]"
+    ".map(i => [new URL(i.src).pathname, i.getBoundingClientRect().width, i.naturalWidth])"
+)
+ROWS_JS = (
+    "[...document.querySelectorAll('table.data tbody tr[data-figure]')]"
+    ".filter(r => !r.hidden && !r.parentElement.hidden).map(r => r.dataset.figure)"
+)
+
+
+def smallest_font(svg: str) -> float:
+    """The smallest font size an SVG chart draws its text in, in its own pixels."""
+    sizes = [float(x) for x in re.findall(r'font-size[=:]\s*"?([\d.]+)px', svg)]
+    assert sizes, "the chart has text"
+    return min(sizes)
+
+
+def set_width(browser: Browser, width: int) -> None:
+    browser.call("Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1, mobile=width < 500)
+
+
+def type_into(browser: Browser, selector: str, text: str) -> None:
+    browser.evaluate(
+        f"(() => {{ const e = document.querySelector({json.dumps(selector)}); e.value = {json.dumps(text)};"
+        " e.dispatchEvent(new Event('input')); })()"
+    )
+
+
+def test_every_page_fits_phone_and_desktop_and_charts_stay_readable(chromium, served_site, tmp_path):
+    base, _, site = served_site
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    browser = Browser(chromium, tmp_path / "profile")
+    try:
+        for width in WIDTHS:
+            set_width(browser, width)
+            for rel in pages:
+                browser.open(base + rel)
+                assert browser.problems() == [], rel
+                assert browser.evaluate(OVERFLOW_JS) <= 0, f"{rel} overflows the page at {width} px"
+                outside = [u for u in browser.requested() if not u.startswith(base) and not u.startswith("data:")]
+                assert outside == [], rel
+                if width == 390:
+                    for path, shown, natural in browser.evaluate(CHART_SCALES_JS):
+                        smallest = smallest_font((site / path.lstrip("/")).read_text("utf-8")) * shown / natural
+                        assert smallest >= 11, f"{rel}: {path} draws text at {smallest:.1f} px at 390 px"
+                for lang in ("en", "it"):
+                    if rel in (f"{lang}/index.html", f"{lang}/resources/province_exports.html"):
+                        name = "home" if rel.endswith("index.html") else "province_exports"
+                        browser.screenshot(tmp_path / f"{name}-{lang}-{width}.png")
+                        if name != "home":
+                            browser.evaluate("document.getElementById('table').scrollIntoView()")
+                            browser.screenshot(tmp_path / f"{name}-{lang}-{width}-table.png")
+    finally:
+        browser.close()
+    shots = sorted(p.name for p in tmp_path.glob("*.png"))
+    assert len(shots) == 12, shots
+    print("screenshots in", tmp_path)
+
+
+def test_search_finds_a_figure_by_words_in_italian_and_by_number_and_lands_on_it(chromium, served_site, tmp_path):
+    base, _, _ = served_site
+    browser = Browser(chromium, tmp_path / "profile")
+    results = "[...document.querySelectorAll('#search-results a')].map(a => a.href)"
+    try:
+        set_width(browser, 390)
+        browser.open(base + "it/rules.html")
+        type_into(browser, "#search-box", "esportazioni Bergamo 2013")
+        found = browser.evaluate(results)
+        target = base + "it/resources/province_exports.html#exports-2013-bergamo"
+        assert found[0] == target, found[:3]
+        type_into(browser, "#search-box", "37")
+        assert base + "it/resources/province_exports.html#exports-2013-milano" in browser.evaluate(results)
+        type_into(browser, "#search-box", "13,1")
+        by_comma = browser.evaluate(results)
+        type_into(browser, "#search-box", "13.1")
+        assert by_comma and by_comma == browser.evaluate(results), "a decimal is found written either way"
+        browser.open(target)
+        card = "document.getElementById('exports-2013-bergamo')"
+        assert browser.evaluate(f"getComputedStyle({card}).display") == "block"
+        assert browser.evaluate(f"[...{card}.querySelectorAll('mark')].map(m => m.textContent)") == [
+            "13 miliardi di Euro",
+            "13 billion",
+        ]
+        assert "exports-2013-bergamo" in browser.evaluate(f"{card}.querySelector('.cite-figure').textContent")
+        browser.screenshot(tmp_path / "figure-it-390.png")
+    finally:
+        browser.close()
+
+
+def test_sorting_and_filtering_change_the_rows(chromium, served_site, tmp_path):
+    base, _, _ = served_site
+    browser = Browser(chromium, tmp_path / "profile")
+    try:
+        browser.open(base + "en/resources/province_exports.html")
+        before = browser.evaluate(ROWS_JS)
+        assert len(before) == len(rows_of("province_exports"))
+        value_col = (
+            "[...document.querySelectorAll('table.data thead tr:first-child th')].find(t => t.textContent === 'Value')"
+        )
+        browser.evaluate(f"{value_col}.click()")
+        ascending = browser.evaluate(ROWS_JS)
+        assert sorted(ascending) == sorted(before) and ascending != before
+        browser.evaluate(f"{value_col}.click()")
+        assert browser.evaluate(ROWS_JS) != ascending
+        type_into(browser, "table.data tr.filters td:nth-child(2) input", "Milan")
+        shown = browser.evaluate(ROWS_JS)
+        expected = [r["figure_id"] for r in rows_of("province_exports") if r["geo"] == "milano"]
+        assert shown and sorted(shown) == sorted(expected)
+    finally:
+        browser.close()
+
+
+class VisibleText(HTMLParser):
+    """A page's text as a reader of its language sees it: no code, no script, no ``lang`` islands."""
+
+    SKIP: ClassVar[set[str]] = {"script", "style", "code", "pre"}
+
+    def __init__(self, text: str, lang: str) -> None:
+        super().__init__()
+        self.lang, self.parts, self.stack = lang, [], []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        foreign = a.get("lang") not in (None, self.lang)
+        if tag not in {"br", "img", "input", "meta", "link", "hr"}:
+            self.stack.append(tag in self.SKIP or foreign)
+
+    def handle_endtag(self, tag):
+        if self.stack and tag not in {"br", "img", "input", "meta", "link", "hr"}:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if not any(self.stack):
+            self.parts.append(data)
+
+    def text(self) -> str:
+        return " ".join(" ".join(self.parts).split())
+
+
+def english_strings_with_italian() -> dict[str, str]:
+    """Every English interface string the portal knows with its Italian, from the data files."""
+    from bgopendata.portal.figure_pages import load_terms
+    from bgopendata.portal.site import _template_text
+
+    pairs = {}
+    labels = json.loads(_template_text("labels.json"))
+    for entry in labels.values():
+        pairs[entry["en"]] = entry.get("it", "")
+    terms = load_terms()
+    for group in ("measures", "units", "qualifiers", "severities"):
+        for entry in terms[group].values():
+            pairs[entry["en"]] = entry.get("it", "")
+    catalogue = json.loads((ROOT / "src/bgopendata/rules/catalogue.json").read_text("utf-8"))
+    for kind in catalogue:
+        italian = terms["kinds"].get(kind["code"], {})
+        pairs[kind["title"]] = italian.get("title_it", "")
+        pairs[kind["description"]] = italian.get("description_it", "")
+    for row in rows_of("sources"):
+        pairs[row["citation_en"]] = row["citation_it"]
+    for source in PACKAGE.descriptor.get("sources", []):
+        pairs[source["title"]] = terms["package_sources"].get(source["title"], {}).get("it", "")
+    pairs.pop("", None)
+    return pairs
+
+
+def test_every_english_string_has_its_italian():
+    missing = [en for en, it in english_strings_with_italian().items() if not it]
+    assert missing == []
+
+
+def test_italian_pages_show_no_english_string_that_has_a_translation(site):
+    pairs = english_strings_with_italian()
+    # words the two languages share ("Home", "Download", "File") or that are names are not English
+    # codes are shown as codes (a description may quote ``exact`` or ``percent``): a word that is
+    # also a code of terms.json is not counted
+    from bgopendata.portal.figure_pages import load_terms
+
+    codes = {code for group in load_terms().values() for code in group}
+    english = {en for en, it in pairs.items() if en != it and len(en) > 3 and en not in codes}
+    for path in sorted((site / "it").rglob("*.html")):
+        shown = VisibleText(path.read_text("utf-8"), "it").text()
+        leaked = sorted(en for en in english if re.search(rf"(?<![\w-]){re.escape(en)}(?![\w-])", shown))
+        assert leaked == [], f"{path.relative_to(site)} shows English: {leaked[:5]}"
+
+
+def test_the_italian_check_catches_an_english_string(site, tmp_path):
+    pairs = english_strings_with_italian()
+    text = (site / "it" / "rules.html").read_text("utf-8").replace("avvertimento", "warning", 1)
+    assert "warning" in pairs and re.search(r"(?<![\w-])warning(?![\w-])", VisibleText(text, "it").text())

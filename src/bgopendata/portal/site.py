@@ -23,7 +23,15 @@ from bgopendata.atomic import swap_into_place
 from bgopendata.extras import require
 from bgopendata.guards import require_valid, safe_destination
 from bgopendata.package import Package, Resource, open_package
-from bgopendata.portal.dcat import Artifact, built_release, load_profile, release_artifacts, text_in
+from bgopendata.portal.dcat import (
+    Artifact,
+    built_release,
+    load_profile,
+    modified_date,
+    release_artifacts,
+    text_in,
+)
+from bgopendata.portal.figure_pages import guarding_rules, load_terms, marked, sentence_of, verdict, word
 from bgopendata.tableschema.types import field_unit, foreign_keys, primary_key
 
 LANGS = ("en", "it")
@@ -68,7 +76,7 @@ def write_site(package: Package, folder: Path, artifacts: list[Artifact], releas
     views = package_views(package)
     (folder / MARKER).write_text("written by bgopendata site\n", encoding="utf-8")
     (folder / ".nojekyll").write_text("", encoding="utf-8")  # GitHub Pages: serve files as they are
-    for asset in ("style.css", "favicon.svg"):
+    for asset in ("style.css", "favicon.svg", "site.js"):
         (folder / asset).write_text(_template_text(asset), encoding="utf-8")
     downloads = folder / "download"
     downloads.mkdir()
@@ -84,6 +92,10 @@ def write_site(package: Package, folder: Path, artifacts: list[Artifact], releas
     sizes = {key: _svg_size(path) for key, path in charts.items()}
     tables = {res.name: _read_rows(res) for res in package.resources}
     codes = _code_labels(tables)
+    terms = load_terms()
+    rules = declared_rules(package)
+    released = modified_date(package).isoformat()
+    groups = _artifact_groups(artifacts)
 
     titles = {lang: text_in(desc, "title", lang) or desc.get("title", "") for lang in LANGS}
     descriptions = {lang: text_in(desc, "description", lang) or desc.get("description", "") for lang in LANGS}
@@ -92,7 +104,7 @@ def write_site(package: Package, folder: Path, artifacts: list[Artifact], releas
     )
 
     for lang in LANGS:
-        other = [x for x in LANGS if x != lang][0]
+        other = next(x for x in LANGS if x != lang)
         t = {key: value[lang] for key, value in labels.items()}
         common = dict(
             lang=lang,
@@ -101,10 +113,14 @@ def write_site(package: Package, folder: Path, artifacts: list[Artifact], releas
             dataset_title=titles[lang],
             dataset_description=descriptions[lang],
             version=desc.get("version", ""),
+            released=released,
+            licenses=desc.get("licenses", []),
+            cite=_citation(desc, titles[lang], released, lang),
         )
         page_dir = folder / lang
         (page_dir / "resources").mkdir(parents=True)
-        chart_cards = [dict(name=v["name"], resource=v["resources"][0], title=_view_title(v, lang)) for v in views]
+        chart_cards = [_chart_card(v, lang, sizes) for v in views]
+        index: list[dict[str, Any]] = []
         resources = [
             dict(
                 name=res.name,
@@ -119,26 +135,28 @@ def write_site(package: Package, folder: Path, artifacts: list[Artifact], releas
             root="../",
             other_href=f"../{other}/index.html",
             page_title=t["home"],
-            licenses=desc.get("licenses", []),
-            sources=_sources(desc),
+            sources=_sources(desc, terms, lang),
             charts=chart_cards,
             resources=resources,
-            artifacts=[_artifact_row(a, lang) for a in artifacts],
             jsonld=_jsonld(package, artifacts, lang),
         )
         (page_dir / "index.html").write_text(landing, encoding="utf-8")
+        downloads_page = env.get_template("downloads.html").render(
+            **common,
+            root="../",
+            other_href=f"../{other}/downloads.html",
+            page_title=t["downloads"],
+            groups=[
+                dict(title=t[f"format_{key}"], files=[_artifact_row(a, lang) for a in arts]) for key, arts in groups
+            ],
+        )
+        (page_dir / "downloads.html").write_text(downloads_page, encoding="utf-8")
 
-        for res, card in zip(package.resources, resources):
-            res_views = [
-                dict(
-                    name=v["name"],
-                    title=_view_title(v, lang),
-                    width=sizes[(v["name"], lang)][0],
-                    height=sizes[(v["name"], lang)][1],
-                )
-                for v in views
-                if v["resources"][0] == res.name
-            ]
+        for res, card in zip(package.resources, resources, strict=True):
+            res_views = [card for card in chart_cards if card["resource"] == res.name]
+            table = _table(res, tables[res.name], codes, terms, lang)
+            figures = _figure_cards(res, tables[res.name], codes, terms, rules, report, common, lang)
+            index.extend(_index_entries(res, tables[res.name], codes, terms, lang))
             sql = example_sql(res, tables[res.name])
             page = env.get_template("resource.html").render(
                 **common,
@@ -147,7 +165,8 @@ def write_site(package: Package, folder: Path, artifacts: list[Artifact], releas
                 page_title=card["title"],
                 res=card,
                 charts=res_views,
-                table=_table(res, tables[res.name], codes, lang),
+                table=table,
+                figures=figures,
                 fields=_fields(res, lang),
                 primary_key=", ".join(primary_key(res.schema)),
                 foreign_keys=[
@@ -164,11 +183,15 @@ def write_site(package: Package, folder: Path, artifacts: list[Artifact], releas
             root="../",
             other_href=f"../{other}/rules.html",
             page_title=t["rules"],
-            rules=declared_rules(package),
+            rules=[_rule_row(r, terms, lang) for r in rules],
             inconsistencies=_inconsistencies(report),
             translation=translation_differences(package, tables, report),
         )
         (page_dir / "rules.html").write_text(rules_page, encoding="utf-8")
+        (page_dir / "search-index.js").write_text(
+            "window.BG_INDEX = " + json.dumps(index, ensure_ascii=False, separators=(",", ":")) + ";\n",
+            encoding="utf-8",
+        )
 
 
 def example_sql(res: Resource, rows: list[dict[str, str]]) -> str:
@@ -208,6 +231,7 @@ def declared_rules(package: Package) -> list[dict[str, Any]]:
                         resource=res.name,
                         description=rule.get("description", ""),
                         explanation=rule.get("explanation") or "",
+                        raw=rule,
                     )
                 )
     return found
@@ -303,55 +327,279 @@ def _code_labels(tables: dict[str, list[dict[str, str]]]) -> dict[str, dict[str,
     return labels
 
 
-def _table(res: Resource, rows: list[dict[str, str]], codes: dict, lang: str) -> dict[str, Any]:
-    """A readable table: fact tables with names, units and the quoted sentence; code lists as they are."""
+def _detail(r: dict[str, str], codes: dict, lang: str) -> str:
+    return next(
+        (
+            codes.get(code_list or "", {}).get(r[col], {}).get(lang, r[col])
+            for col, code_list in DETAIL_COLUMNS
+            if r.get(col)
+        ),
+        "",
+    )
+
+
+def _table(res: Resource, rows: list[dict[str, str]], codes: dict, terms: dict, lang: str) -> dict[str, Any]:
+    """A readable table. Fact tables: rows grouped under the sentence that states them, with the
+    figures marked in it, names for codes and words for measures, units and qualifiers (the code
+    shown small under each word, for SQL). Code lists: as they are, one group."""
     if not rows:
-        return dict(columns=[], rows=[])
+        return dict(columns=[], groups=[])
     if not all(c in rows[0] for c in FACT_COLUMNS):
         columns = list(rows[0])
-        return dict(columns=columns, rows=[[dict(text=r[c], cls="") for c in columns] for r in rows])
+        cells = [[dict(text=r[c], cls="", code="", href="", lang=_column_lang(c)) for c in columns] for r in rows]
+        return dict(columns=columns, groups=[dict(sentence="", lang=lang, rows=[dict(id="", cells=c) for c in cells])])
     t = json.loads(_template_text("labels.json"))
-    columns = [
-        "figure_id",
-        t["area"][lang],
-        t["detail"][lang],
-        t["period"][lang],
-        t["measure"][lang],
-        t["value"][lang],
-        t["unit"][lang],
-        t["qualifier"][lang],
-        t["source"][lang],
-        t["sentence"][lang],
-        t["note"][lang],
-    ]
-    other = "en" if lang == "it" else "it"
-    out = []
+    names = ("area", "detail", "period", "measure", "value", "unit", "qualifier", "source", "note")
+    columns = ["figure_id", *(t[n][lang] for n in names)]
+    groups: dict[str, dict[str, Any]] = {}
     for r in rows:
-        detail = next(
-            (
-                codes.get(code_list or "", {}).get(r[col], {}).get(lang, r[col])
-                for col, code_list in DETAIL_COLUMNS
-                if r.get(col)
-            ),
-            "",
+        sentence, _ = sentence_of(r, lang)
+        written_in = lang if r.get(f"sentence_{lang}") else ("en" if lang == "it" else "it")
+        group = groups.setdefault(sentence, dict(sentence=sentence, lang=written_in, needles=[], rows=[]))
+        group["needles"].append(sentence_of(r, lang)[1])
+
+        def cell(text: str, code: str = "", cls: str = "", href: str = "", lang: str = "") -> dict[str, str]:
+            return dict(text=text, code=code if code != text else "", cls=cls, href=href, lang=lang)
+
+        group["rows"].append(
+            dict(
+                id=r["figure_id"],
+                cells=[
+                    cell(r["figure_id"], cls="id", href=f"#{r['figure_id']}"),
+                    cell(codes["areas"].get(r.get("geo", ""), {}).get(lang, r.get("geo", ""))),
+                    cell(_detail(r, codes, lang)),
+                    cell(r.get("period", "")),
+                    cell(word(terms, "measures", r.get("measure", ""), lang), r.get("measure", "")),
+                    cell(r["value"], cls="num"),
+                    cell(word(terms, "units", r.get("unit", ""), lang), r.get("unit", "")),
+                    cell(word(terms, "qualifiers", r.get("qualifier", ""), lang), r.get("qualifier", "")),
+                    cell(codes["sources"].get(r.get("source_id", ""), {}).get(lang, r.get("source_id", ""))),
+                    cell(r.get("note", ""), cls="note", lang=_column_lang("note")),
+                ],
+            )
         )
-        sentence = r.get(f"sentence_{lang}") or r.get(f"sentence_{other}", "")
-        out.append(
-            [
-                dict(text=r["figure_id"], cls=""),
-                dict(text=codes["areas"].get(r.get("geo", ""), {}).get(lang, r.get("geo", "")), cls=""),
-                dict(text=detail, cls=""),
-                dict(text=r.get("period", ""), cls=""),
-                dict(text=r.get("measure", ""), cls=""),
-                dict(text=r["value"], cls="num"),
-                dict(text=r.get("unit", ""), cls=""),
-                dict(text=r.get("qualifier", ""), cls=""),
-                dict(text=codes["sources"].get(r.get("source_id", ""), {}).get(lang, r.get("source_id", "")), cls=""),
-                dict(text=sentence, cls="sentence"),
-                dict(text=r.get("note", ""), cls=""),
+    out = [dict(sentence=marked(g["sentence"], g["needles"]), lang=g["lang"], rows=g["rows"]) for g in groups.values()]
+    return dict(columns=columns, groups=out)
+
+
+ENGLISH_TEXT_COLUMNS = {"description", "note", "sentence", "title", "name", "citation", "origin"}
+
+
+def _column_lang(column: str) -> str:
+    """The language a column's text is written in: ``_en``/``_it`` say so; the package's
+    unsuffixed free-text columns (descriptions, notes) are written in English."""
+    for lang in LANGS:
+        if column.endswith(f"_{lang}"):
+            return lang
+    return "en" if column in ENGLISH_TEXT_COLUMNS else ""
+
+
+def _figure_cards(
+    res: Resource,
+    rows: list[dict[str, str]],
+    codes: dict,
+    terms: dict,
+    rules: list[dict[str, Any]],
+    report: Any,
+    common: dict[str, Any],
+    lang: str,
+) -> list[dict[str, Any]]:
+    """One card per figure (its permalink ``#<figure_id>``): value, unit, period, precision,
+    source, both sentences with the figure marked, the rules guarding it and their verdict."""
+    if not rows or not all(c in rows[0] for c in FACT_COLUMNS):
+        return []
+    t = common["t"]
+    cards = []
+    for line, r in enumerate(rows, start=2):
+        unit = word(terms, "units", r.get("unit", ""), lang)
+        qualifier = word(terms, "qualifiers", r.get("qualifier", ""), lang)
+        precision = qualifier
+        if r.get("resolution"):
+            precision += f", {t['rounded_to'].format(step=_number(r['resolution'], lang))}"
+        source = codes["sources"].get(r.get("source_id", ""), {}).get(lang, r.get("source_id", ""))
+        sentences = []
+        for sl in (lang, "en" if lang == "it" else "it"):
+            text = r.get(f"sentence_{sl}", "")
+            if text:
+                needle = r.get("value_text_en", "") if sl == "en" else r.get("value_text", "")
+                sentences.append(dict(lang=sl, html=marked(text, [needle])))
+        guards = []
+        for rule in guarding_rules(rules, res.name, r["figure_id"]):
+            v = verdict(rule, report.problems, line)
+            guards.append(
+                dict(
+                    **_rule_row(rule, terms, lang),
+                    state=t[f"verdict_{v['state']}"] if f"verdict_{v['state']}" in t else v["state"],
+                    state_code=v["state"],
+                    message=v["message"],
+                )
+            )
+        area = codes["areas"].get(r.get("geo", ""), {}).get(lang, r.get("geo", ""))
+        measure = word(terms, "measures", r.get("measure", ""), lang)
+        value = f"{_number(r['value'], lang)} {unit}"
+        cite = t["cite_figure_text"].format(
+            area=area,
+            measure=measure,
+            period=r.get("period", ""),
+            value=value,
+            source=source,
+            dataset=common["dataset_title"],
+            version=common["version"],
+            figure_id=r["figure_id"],
+            released=common["released"],
+        )
+        cards.append(
+            dict(
+                id=r["figure_id"],
+                area=area,
+                detail=_detail(r, codes, lang),
+                measure=measure,
+                measure_code=r.get("measure", ""),
+                value=value,
+                period=r.get("period", ""),
+                precision=precision,
+                source=source,
+                sentences=sentences,
+                rules=guards,
+                cite=cite,
+            )
+        )
+    return cards
+
+
+def _index_entries(
+    res: Resource, rows: list[dict[str, str]], codes: dict, terms: dict, lang: str
+) -> list[dict[str, Any]]:
+    """Search entries: a label in ``lang``, words in both languages, the number as written in each."""
+    if not rows or not all(c in rows[0] for c in FACT_COLUMNS):
+        return []
+    entries = []
+    for r in rows:
+        words = [r["figure_id"], r.get("period", ""), res.name]
+        for wl in LANGS:
+            words += [
+                codes["areas"].get(r.get("geo", ""), {}).get(wl, r.get("geo", "")),
+                _detail(r, codes, wl),
+                word(terms, "measures", r.get("measure", ""), wl),
+                word(terms, "units", r.get("unit", ""), wl),
+                r.get(f"sentence_{wl}", ""),
             ]
+        label = " · ".join(
+            x
+            for x in (
+                codes["areas"].get(r.get("geo", ""), {}).get(lang, r.get("geo", "")),
+                _detail(r, codes, lang),
+                word(terms, "measures", r.get("measure", ""), lang),
+                r.get("period", ""),
+            )
+            if x
         )
-    return dict(columns=columns, rows=out)
+        entries.append(
+            dict(
+                u=f"resources/{res.name}.html#{r['figure_id']}",
+                l=label,
+                v=f"{_number(r['value'], lang)} {word(terms, 'units', r.get('unit', ''), lang)}",
+                n=[r["value"], r.get("value_text", ""), r.get("value_text_en", "")],
+                w=" ".join(dict.fromkeys(" ".join(words).lower().split())),  # each word once
+            )
+        )
+    return entries
+
+
+def _number(text: str, lang: str) -> str:
+    """A decimal as the page's language writes it (13.1 reads 13,1 in Italian)."""
+    return text.replace(".", ",") if lang == "it" else text
+
+
+def _rule_row(rule: dict[str, Any], terms: dict, lang: str) -> dict[str, Any]:
+    kind = terms.get("kinds", {}).get(rule["kind"], {})
+    return dict(
+        id=rule["id"],
+        kind=rule["kind"],
+        kind_title=kind.get(f"title_{lang}") or rule["kind_title"] if lang != "en" else rule["kind_title"],
+        kind_description=kind.get(f"description_{lang}", "") if lang != "en" else "",
+        severity=word(terms, "severities", rule["severity"], lang),
+        severity_code=rule["severity"],
+        resource=rule["resource"],
+        description=rule["description"],
+        explanation=rule["explanation"],
+    )
+
+
+def _chart_card(view: dict[str, Any], lang: str, sizes: dict) -> dict[str, Any]:
+    """A chart as the pages show it: title and source in the caption, the table it reads linked."""
+    meta = view.get("spec", {}).get("usermeta", {}).get("bgopendata", {})
+    title = view["spec"].get("title") if lang == "en" else meta.get(f"title_{lang}") or view["spec"].get("title")
+    subtitle = title.get("subtitle", "") if isinstance(title, dict) else ""
+    width, height = sizes[(view["name"], lang)]
+    return dict(
+        name=view["name"],
+        resource=view["resources"][0],
+        title=_view_title(view, lang),
+        source=subtitle,
+        width=width,
+        height=height,
+        figures=_drawn_figures(view["spec"]),
+    )
+
+
+def _drawn_figures(spec: dict[str, Any]) -> list[str]:
+    found: list[str] = []
+    for step in spec.get("transform", []):
+        flt = step.get("filter") if isinstance(step, dict) else None
+        if isinstance(flt, dict) and flt.get("field") == "figure_id" and isinstance(flt.get("oneOf"), list):
+            found += [x for x in flt["oneOf"] if isinstance(x, str)]
+    return found
+
+
+FORMAT_GROUPS = (
+    ("zip", (".zip",)),
+    ("csv", (".csv",)),
+    ("json", (".json", ".jsonld", ".ttl", ".rdf")),
+    ("parquet", (".parquet",)),
+    ("database", (".duckdb", ".sqlite", ".db")),
+)
+
+
+def _artifact_groups(artifacts: list[Artifact]) -> list[tuple[str, list[Artifact]]]:
+    """Release files by format, the zip ("everything") first, what matches no group last."""
+    groups: list[tuple[str, list[Artifact]]] = []
+    taken: set[str] = set()
+    for key, suffixes in FORMAT_GROUPS:
+        arts = [a for a in artifacts if Path(a.name).suffix in suffixes]
+        if arts:
+            groups.append((key, arts))
+            taken |= {a.name for a in arts}
+    rest = [a for a in artifacts if a.name not in taken]
+    if rest:
+        groups.append(("other", rest))
+    return groups
+
+
+def _citation(desc: dict[str, Any], title: str, released: str, lang: str) -> dict[str, str]:
+    """How to cite the dataset: a sentence, a BibTeX entry and a CSL-JSON item."""
+    authors = ", ".join(c.get("title", "") for c in desc.get("contributors", []) if isinstance(c, dict))
+    version = desc.get("version", "")
+    url = desc.get("homepage", "")
+    year = released[:4]
+    licence = ((desc.get("licenses") or [{}])[0]).get("name", "")
+    text = f"{authors} ({year}). {title}, {'versione' if lang == 'it' else 'version'} {version} [dataset]. {url}"
+    key = re.sub(r"\W+", "", desc.get("name", "dataset")) + year
+    bibtex = (
+        f"@misc{{{key},\n  author = {{{{{authors}}}}},\n  title = {{{title}}},\n  year = {{{year}}},\n"
+        f"  version = {{{version}}},\n  url = {{{url}}},\n  note = {{{licence}}}\n}}"
+    )
+    csl = {
+        "id": key,
+        "type": "dataset",
+        "title": title,
+        "author": [{"literal": authors}],
+        "issued": {"date-parts": [[int(p) for p in released.split("-")]]},
+        "version": version,
+        "URL": url,
+        "language": lang,
+    }
+    return dict(text=text, bibtex=bibtex, csl=json.dumps(csl, ensure_ascii=False, indent=1))
 
 
 def _fields(res: Resource, lang: str) -> list[dict[str, str]]:
@@ -371,9 +619,17 @@ def _fields(res: Resource, lang: str) -> list[dict[str, str]]:
     return fields
 
 
-def _sources(desc: dict[str, Any]) -> list[dict[str, str]]:
-    """Sources as links where they are files of the package (shipped in the zip), titles otherwise."""
-    return [dict(title=s.get("title", ""), href="") for s in desc.get("sources", []) if isinstance(s, dict)]
+def _sources(desc: dict[str, Any], terms: dict[str, Any], lang: str) -> list[dict[str, str]]:
+    """The package's sources, titled in ``lang``: ``title_<lang>``, else ``terms.json``, else the title."""
+    found = []
+    for s in desc.get("sources", []):
+        if isinstance(s, dict):
+            title = s.get("title", "")
+            translated = (text_in(s, "title", lang) or "") if lang != "en" else title
+            if lang != "en" and translated in ("", title):
+                translated = terms.get("package_sources", {}).get(title, {}).get(lang) or title
+            found.append(dict(title=str(translated), href=""))
+    return found
 
 
 def _artifact_row(art: Artifact, lang: str) -> dict[str, Any]:

@@ -24,7 +24,7 @@ SPEC_TYPE = "vega-lite"
 VIEWS_FOLDER = "views"
 SUFFIX = ".vl.json"
 # d3-format locales vl-convert knows by name: numbers read 13,1 in Italian, 13.1 in English.
-FORMAT_LOCALES = {"en": "en-US", "it": "it-IT"}
+FORMAT_LOCALES: dict[str, Any] = {"en": "en-US", "it": "it-IT"}
 
 
 def view_from_spec(name: str, spec: dict[str, Any]) -> dict[str, Any]:
@@ -167,12 +167,67 @@ def with_data(spec: dict[str, Any], package: Package) -> dict[str, Any]:
     return walk(spec)
 
 
+# The portal draws charts to be read on a phone: a chart column of 390 px shows about 360 px,
+# so a chart drawn CHART_WIDTH wide with FONT_SIZE text keeps its text at 11 px or more.
+CHART_WIDTH = 220
+FONT_SIZE = 15
+HIGHLIGHT = {"area": "bergamo", "color": "#c0392b"}
+HOUSE_STYLE = {
+    "font": "system-ui, sans-serif",
+    "axis": {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE, "labelOverlap": "greedy", "labelLimit": 130},
+    "axisX": {"tickCount": 4, "labelAngle": 0},
+    "legend": {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE, "orient": "bottom", "columns": 2},
+    "text": {"fontSize": FONT_SIZE},
+    "header": {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE},
+}
+
+
+def readable(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec as the portal draws it: narrow, large text, few ticks, Bergamo set apart.
+
+    The title moves to the page's caption (it would shrink with the chart); a mark with a
+    fixed colour in a chart of several areas is coloured apart where ``geo`` is Bergamo.
+    """
+    spec = copy.deepcopy(spec)
+    spec.pop("title", None)
+    if isinstance(spec.get("width"), (int, float)) and spec["width"] > CHART_WIDTH:
+        spec["width"] = CHART_WIDTH
+    config = spec.setdefault("config", {})
+    for key, value in HOUSE_STYLE.items():
+        config[key] = {**value, **config.get(key, {})} if isinstance(value, dict) else value
+    if _draws_several_areas(spec):
+        _set_apart(spec)
+    return spec
+
+
+def _draws_several_areas(spec: dict[str, Any]) -> bool:
+    text = json.dumps(spec.get("encoding", {})) + json.dumps(spec.get("layer", []))
+    return '"name_' in text and "sector" not in text and "partner" not in text
+
+
+def _set_apart(node: Any) -> None:
+    if isinstance(node, dict):
+        mark = node.get("mark")
+        kind = mark.get("type") if isinstance(mark, dict) else mark
+        if kind in {"bar", "point", "circle", "square", "line"}:
+            encoding = node.setdefault("encoding", {})
+            if "color" not in encoding:
+                base = mark.get("color", "#1f5f8b") if isinstance(mark, dict) else "#1f5f8b"
+                test = f"datum.geo === '{HIGHLIGHT['area']}'"
+                encoding["color"] = {"condition": {"test": test, "value": HIGHLIGHT["color"]}, "value": base}
+        for value in node.values():
+            _set_apart(value)
+    elif isinstance(node, list):
+        for value in node:
+            _set_apart(value)
+
+
 def render_svg(view: dict[str, Any], package: Package, lang: str = "en") -> str:
     """Draw one view as SVG, in ``lang``, without a browser."""
     require("site")
     import vl_convert
 
-    spec = with_data(localised(view["spec"], lang), package)
+    spec = with_data(readable(localised(view["spec"], lang)), package)
     try:
         return vl_convert.vegalite_to_svg(spec, format_locale=FORMAT_LOCALES.get(lang, "en-US"), allowed_base_urls=[])
     except ValueError as exc:
