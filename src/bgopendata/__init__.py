@@ -17,10 +17,17 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def validate(path: str = ".", *, strict: bool = False, **options: Any) -> Report:
-    """Validate the data package at ``path`` and return its report.
+    """Validate the data package at ``path`` (a folder, its descriptor, or a zip holding the
+    descriptor at its root) and return its report.
 
     ``options`` go to ``bgopendata.validation.pipeline.validate`` unchanged (for example ``parallel``).
     """
+    from bgopendata.access.archive import is_zip, unpacked
     from bgopendata.validation.pipeline import validate as _validate
 
+    if is_zip(path):
+        with unpacked(path) as folder:
+            report = _validate(str(folder), strict=strict, **options)
+        report.package = str(path)  # the user's zip, not the temporary folder
+        return report
     return _validate(path, strict=strict, **options)

@@ -39,7 +39,9 @@ def render_table(result: Rows) -> str:
     ]
 
     def line(values: list[str]) -> str:
-        return "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric)).rstrip()
+        return "  ".join(
+            v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric, strict=False)
+        ).rstrip()
 
     out = [line(list(result.columns)), "  ".join("-" * w for w in widths)]
     out += [line(row) for row in cells]
@@ -65,7 +67,7 @@ def render_csv(result: Rows) -> str:
 
 
 def render_json(result: Rows) -> str:
-    records = [dict(zip(result.columns, r)) for r in result.rows]
+    records = [dict(zip(result.columns, r, strict=False)) for r in result.rows]
     return json.dumps(records, ensure_ascii=False, indent=2, default=_json_value)
 
 

@@ -1,8 +1,9 @@
 """One typed, zstd-compressed Parquet file per resource, carrying its own documentation.
 
-Column types come from the Table Schema through the one type map (``tableschema.types``); each column's description and unit sit in the
-Arrow field metadata (read by pyarrow, polars and DuckDB), and the table's description plus a JSON summary of every field sit
-in the file's key-value metadata, so a Parquet file read on its own still explains itself.
+Column types come from the Table Schema through the one type map (``tableschema.types``);
+each column's description and unit sit in the Arrow field metadata (read by pyarrow, polars
+and DuckDB), and the table's description plus a JSON summary of every field sit in the
+file's key-value metadata, so a Parquet file read on its own still explains itself.
 """
 
 from __future__ import annotations
