@@ -48,6 +48,8 @@ MAX_DESCRIPTOR_BYTES = 16 << 20
 MAX_ASSET_BYTES = 4 << 30  # an asset whose size the release does not declare: no release is near 4 GiB
 FILE_DEADLINE_SECONDS = 600.0  # one file, all its bytes; ``timeout`` bounds each wait for the server
 STAGING_PREFIX = ".bgopendata-download-"
+UNREACHABLE = re.compile(r"cannot connect|Connection|TimeoutError|timed out")
+REACHABLE_HINT = f"is the release reachable? --base-url (or {assets.BASE_URL_ENV}) names a mirror"
 
 # progress(asset, bytes received so far, total bytes or None)
 Progress = Callable[[str, int, "int | None"], None]
@@ -140,15 +142,20 @@ def download(
     try:
         sums_url = asset_url(root, version, assets.CHECKSUMS)
         sums_file = staging / assets.CHECKSUMS
-        fetch(
-            sums_url,
-            sums_file,
-            name=assets.CHECKSUMS,
-            timeout=timeout,
-            attempts=attempts,
-            limit=MAX_SUMS_BYTES,
-            deadline=deadline,
-        )
+        try:
+            fetch(
+                sums_url,
+                sums_file,
+                name=assets.CHECKSUMS,
+                timeout=timeout,
+                attempts=attempts,
+                limit=MAX_SUMS_BYTES,
+                deadline=deadline,
+            )
+        except UnusableInput as exc:
+            if not UNREACHABLE.search(str(exc)):
+                raise
+            raise UnusableInput(f"{exc}; {REACHABLE_HINT}") from None
         sums = parse_sums(sums_file.read_text(encoding="utf-8", errors="replace"), shown=sums_url)
         wanted = assets.assets_for(fmt, list(sums))
         for name in wanted:

@@ -65,6 +65,13 @@ def csv_views(package_path: str | Path, wanted: set[str] | None = None) -> list[
     With ``wanted`` (lower-case names the query references) only those schemas are read:
     a cold ``query`` then reads one schema file, not twenty (see bench/query_speed.py).
     """
+    root = Path(package_path)
+    if not (root if root.name == DESCRIPTOR else root / DESCRIPTOR).exists():
+        raise UnusableInput(
+            "no data package here; run this inside one, pass --package PATH or --release DIR_OR_URL, "
+            "or fetch a release first with 'bgopendata download'",
+            path=str(root if root.name == DESCRIPTOR else root / DESCRIPTOR),
+        )
     resources = _wanted_resources(Path(package_path), wanted) if wanted else None
     if resources is None:
         resources = [(r.name, r.path, r.schema) for r in open_package(package_path).resources]
