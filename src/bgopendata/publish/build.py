@@ -29,6 +29,7 @@ from bgopendata.guards import require_valid, safe_destination
 from bgopendata.names import file_inside
 from bgopendata.package import Package, open_package
 from bgopendata.publish import assets as assets
+from bgopendata.publish.truthful import published_schema, published_sources
 
 PANDAS_MISSING = ["nan", "None"]  # how a Parquet null reaches frictionless's cells
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date zip can store; any fixed date works
@@ -102,10 +103,12 @@ def release_descriptor(package: Package, folder: Path) -> dict:
     descriptor = copy.deepcopy(package.descriptor)
     if package.rules is not None:
         descriptor["rules"] = copy.deepcopy(package.rules)
+    if isinstance(descriptor.get("sources"), list):
+        descriptor["sources"] = published_sources(descriptor["sources"], str(descriptor.get("version", "")))
     for res_desc, res in zip(descriptor["resources"], package.resources, strict=False):
         csv_file = file_inside(folder, assets.csv_asset(res.name))
         res_desc["path"] = csv_file.name
-        res_desc["schema"] = copy.deepcopy(res.schema)
+        res_desc["schema"] = published_schema(res.schema)
         if res.rules is not None:
             res_desc["rules"] = copy.deepcopy(res.rules)
         res_desc["bytes"] = csv_file.stat().st_size

@@ -14,6 +14,7 @@ from typing import Any
 
 from bgopendata.errors import InvalidData
 from bgopendata.package import Resource
+from bgopendata.publish.truthful import published_field
 from bgopendata.tableschema.types import (
     FALSE_VALUES,
     TRUE_VALUES,
@@ -70,6 +71,7 @@ def read_typed(resource: Resource):
 
 def _field_metadata(field: dict[str, Any]) -> dict[str, str]:
     """What the column's Arrow metadata carries: name, type, titles, descriptions, unit."""
+    field = published_field(field)
     meta = {"name": field["name"], "type": str(field.get("type", "string")), "unit": field_unit(field) or ""}
     meta.update({key: str(field[key]) for key in DOC_KEYS if field.get(key)})
     return {k: v for k, v in meta.items() if v}
