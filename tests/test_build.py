@@ -23,6 +23,7 @@ EXPECTED_ASSETS = sorted(
     [
         "SHA256SUMS",
         "datapackage.json",
+        "datapackage.parquet.json",
         "bgopendata.duckdb",
         "bgopendata.zip",
         "areas.csv",
@@ -187,14 +188,14 @@ def test_zip_is_the_release_package_with_fixed_dates(release):
     with zipfile.ZipFile(release / "bgopendata.zip") as archive:
         infos = archive.infolist()
         assert [i.filename for i in infos] == [
-            "bgopendata/datapackage.json",
-            "bgopendata/areas.csv",
-            "bgopendata/exports.csv",
-            "bgopendata/sectors.csv",
+            "datapackage.json",
+            "areas.csv",
+            "exports.csv",
+            "sectors.csv",
         ]
         assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
         for info in infos:
-            assert archive.read(info) == (release / info.filename.split("/", 1)[1]).read_bytes()
+            assert archive.read(info) == (release / info.filename).read_bytes()
 
 
 def broken_copy(tmp_path: Path) -> Path:

@@ -42,7 +42,11 @@ def test_each_format_arrives_identical_to_the_release(server, release, tmp_path,
     got = listing(tmp_path / "data")
     assert sorted(got) == files
     for name, data in got.items():
+        if fmt == "parquet" and name in ("datapackage.json", "SHA256SUMS"):
+            continue  # the Parquet descriptor, saved under the package's name; checked below
         assert data == (release / name).read_bytes()
+    if fmt == "parquet":
+        assert got["datapackage.json"] == (release / "datapackage.parquet.json").read_bytes()
     assert result.stderr == ""  # no progress when stderr is not a terminal
 
 

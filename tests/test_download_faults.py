@@ -146,7 +146,12 @@ def test_a_passing_fault_is_retried_after_a_pause_and_the_files_are_exact(
     assert result.exit_code == 0, result.stderr
     assert gets(server, asset) == 2 and pauses == [0.5]
     for line in result.stdout.splitlines():
-        assert Path(line).read_bytes() == (release / Path(line).name).read_bytes()
+        name = Path(line).name
+        if fmt == "parquet" and name == "SHA256SUMS":
+            continue  # lists the folder's own names; tests/test_archives.py checks it
+        if fmt == "parquet" and name == "datapackage.json":
+            name = "datapackage.parquet.json"  # the Parquet descriptor, saved as the package's
+        assert Path(line).read_bytes() == (release / name).read_bytes()
     assert sorted(p.name for p in dest.iterdir() if p.name.startswith(".")) == []
 
 

@@ -4,8 +4,11 @@ The layout is GitHub Releases' (``{base}/download/{tag}/{asset}``, and
 ``{base}/latest/download/{asset}``), so a mirror only needs the same paths. Files are
 streamed into a temporary folder inside the destination, hashed while they arrive, and
 renamed into place only once every file has matched: a 404, a timeout, a truncated body
-or a wrong hash leaves nothing behind. Transient faults (timeouts, dropped connections,
-5xx) are retried a few times with back-off; a 404, a redirect loop or a wrong hash is not.
+or a wrong hash leaves nothing behind. ``--format parquet`` saves the release's Parquet
+descriptor as the folder's ``datapackage.json`` and writes a SHA256SUMS of what the folder
+holds, so the folder is a data package that checks with ``sha256sum -c``. Transient faults
+(timeouts, dropped connections, 5xx) are retried a few times with back-off; a 404, a
+redirect loop or a wrong hash is not.
 Redirects are followed (GitHub sends assets to another host) but only to http(s), and
 never from https down to http.
 """
@@ -30,7 +33,7 @@ from time import monotonic
 
 from bgopendata import __version__
 from bgopendata.atomic import remove_dead_staging, special_file_kind
-from bgopendata.checksums import parse_sums
+from bgopendata.checksums import format_sums, parse_sums
 from bgopendata.errors import InvalidData, UnusableInput
 from bgopendata.names import name_problem
 from bgopendata.publish import assets as assets
@@ -45,6 +48,8 @@ MAX_DESCRIPTOR_BYTES = 16 << 20
 MAX_ASSET_BYTES = 4 << 30  # an asset whose size the release does not declare: no release is near 4 GiB
 FILE_DEADLINE_SECONDS = 600.0  # one file, all its bytes; ``timeout`` bounds each wait for the server
 STAGING_PREFIX = ".bgopendata-download-"
+UNREACHABLE = re.compile(r"cannot connect|Connection|TimeoutError|timed out")
+REACHABLE_HINT = f"is the release reachable? --base-url (or {assets.BASE_URL_ENV}) names a mirror"
 
 # progress(asset, bytes received so far, total bytes or None)
 Progress = Callable[[str, int, "int | None"], None]
@@ -137,15 +142,20 @@ def download(
     try:
         sums_url = asset_url(root, version, assets.CHECKSUMS)
         sums_file = staging / assets.CHECKSUMS
-        fetch(
-            sums_url,
-            sums_file,
-            name=assets.CHECKSUMS,
-            timeout=timeout,
-            attempts=attempts,
-            limit=MAX_SUMS_BYTES,
-            deadline=deadline,
-        )
+        try:
+            fetch(
+                sums_url,
+                sums_file,
+                name=assets.CHECKSUMS,
+                timeout=timeout,
+                attempts=attempts,
+                limit=MAX_SUMS_BYTES,
+                deadline=deadline,
+            )
+        except UnusableInput as exc:
+            if not UNREACHABLE.search(str(exc)):
+                raise
+            raise UnusableInput(f"{exc}; {REACHABLE_HINT}") from None
         sums = parse_sums(sums_file.read_text(encoding="utf-8", errors="replace"), shown=sums_url)
         wanted = assets.assets_for(fmt, list(sums))
         for name in wanted:
@@ -154,7 +164,8 @@ def download(
         declared: dict[str, int] = {}
         for name in wanted:
             url = asset_url(root, version, name)
-            limit = MAX_DESCRIPTOR_BYTES if name == assets.DESCRIPTOR else declared.get(name, MAX_ASSET_BYTES)
+            is_descriptor = name in (assets.DESCRIPTOR, assets.PARQUET_DESCRIPTOR)
+            limit = MAX_DESCRIPTOR_BYTES if is_descriptor else declared.get(name, MAX_ASSET_BYTES)
             digest = fetch(
                 url,
                 staging / name,
@@ -172,12 +183,17 @@ def download(
                     "the file is corrupt or was tampered with, nothing was written",
                     path=url,
                 )
-            if name == assets.DESCRIPTOR:  # verified: its ``bytes`` now bound the CSVs that follow
+            if is_descriptor:  # verified: its ``bytes`` now bound the data files that follow
                 declared = _declared_sizes(staging / name)
-        for name in wanted + [assets.CHECKSUMS]:  # check all before moving any in
+        if any(assets.local_name(n) != n for n in wanted):  # a renamed file: the sums follow the names
+            sums_file.write_text(format_sums({assets.local_name(n): sums[n] for n in wanted}), encoding="utf-8")
+        for name in wanted:
+            os.replace(staging / name, staging / assets.local_name(name))
+        local = [assets.local_name(n) for n in wanted] + [assets.CHECKSUMS]
+        for name in local:  # check all before moving any in
             _check_destination(folder / name, name)
         written = []
-        for name in wanted + [assets.CHECKSUMS]:
+        for name in local:
             os.replace(staging / name, folder / name)
             written.append(folder / name)
         done = True

@@ -66,6 +66,13 @@ def csv_views(package_path: str | Path, wanted: set[str] | None = None) -> list[
     With ``wanted`` (lower-case names the query references) only those schemas are read:
     a cold ``query`` then reads one schema file, not twenty (see bench/query_speed.py).
     """
+    root = Path(package_path)
+    if not (root if root.name == DESCRIPTOR else root / DESCRIPTOR).exists():
+        raise UnusableInput(
+            "no data package here; run this inside one, pass --package PATH or --release DIR_OR_URL, "
+            "or fetch a release first with 'bgopendata download'",
+            path=str(root if root.name == DESCRIPTOR else root / DESCRIPTOR),
+        )
     resources = _wanted_resources(Path(package_path), wanted) if wanted else None
     if resources is None:
         resources = [(r.name, r.path, r.schema) for r in open_package(package_path).resources]
@@ -137,7 +144,10 @@ def check_csv_header(csv_path: Path, shown: str, schema: dict) -> None:
     except (UnicodeDecodeError, csv.Error):
         raise QueryError("the header is not UTF-8 CSV; run 'bgopendata validate'", path=shown, row=1) from None
     if labels != expected:
-        where = next((i for i, (a, b) in enumerate(zip(labels, expected)) if a != b), min(len(labels), len(expected)))
+        where = next(
+            (i for i, (a, b) in enumerate(zip(labels, expected, strict=False)) if a != b),
+            min(len(labels), len(expected)),
+        )
         found = repr(labels[where][:40]) if where < len(labels) else "nothing"
         wanted = repr(expected[where]) if where < len(expected) else "no column"
         raise QueryError(
@@ -237,7 +247,7 @@ def httpfs_extension() -> Path:
     spec = importlib.util.find_spec("duckdb_extension_httpfs")
     if spec is None or not spec.submodule_search_locations:
         raise UnusableInput("reading a release over HTTP needs the duckdb-extension-httpfs package")
-    folder = Path(list(spec.submodule_search_locations)[0]) / "extensions" / f"v{duckdb.__version__}"
+    folder = Path(next(iter(spec.submodule_search_locations))) / "extensions" / f"v{duckdb.__version__}"
     path = folder / "httpfs.duckdb_extension"
     if not path.is_file():
         raise UnusableInput(

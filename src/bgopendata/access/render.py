@@ -14,12 +14,21 @@ from bgopendata.access.query import Rows
 FORMATS = ("table", "csv", "json", "markdown")
 
 
+def as_written(value: Any) -> Any:
+    """A whole number read as a float or a decimal (13.0) back as the CSV writes it (13)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, decimal.Decimal) and value.is_finite():
+        return int(value) if value == value.to_integral_value() else value.normalize()
+    return value
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return str(as_written(value))
 
 
 def _json_value(value: Any) -> Any:
@@ -28,6 +37,10 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, decimal.Decimal):
         return float(value)
     return str(value)
+
+
+def _json_record(columns: list[str], row: tuple) -> dict[str, Any]:
+    return {c: as_written(v) for c, v in zip(columns, row, strict=False)}
 
 
 def render_table(result: Rows) -> str:
@@ -39,7 +52,9 @@ def render_table(result: Rows) -> str:
     ]
 
     def line(values: list[str]) -> str:
-        return "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric)).rstrip()
+        return "  ".join(
+            v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric, strict=False)
+        ).rstrip()
 
     out = [line(list(result.columns)), "  ".join("-" * w for w in widths)]
     out += [line(row) for row in cells]
@@ -65,7 +80,7 @@ def render_csv(result: Rows) -> str:
 
 
 def render_json(result: Rows) -> str:
-    records = [dict(zip(result.columns, r)) for r in result.rows]
+    records = [_json_record(list(result.columns), r) for r in result.rows]
     return json.dumps(records, ensure_ascii=False, indent=2, default=_json_value)
 
 

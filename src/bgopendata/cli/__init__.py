@@ -40,10 +40,42 @@ class LazyGroup(click.Group):
         return getattr(importlib.import_module(module_name), attr)
 
 
+def data_version(folder: str = ".") -> str:
+    """The version of the data package in ``folder`` (its datapackage.json), or why there is none."""
+    import json
+    from pathlib import Path
+
+    descriptor = Path(folder) / "datapackage.json"
+    try:
+        found = json.loads(descriptor.read_text(encoding="utf-8")).get("version")
+    except (OSError, ValueError, AttributeError):
+        return "no data package in this folder"
+    return f"{found} ({descriptor})" if isinstance(found, str) else f"no version in {descriptor}"
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from bgopendata import __version__
+
+    click.echo(f"bgopendata code {__version__}; data {data_version()}")
+    ctx.exit()
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="bgopendata")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the code's version and the version of the data package here, then exit.",
+)
 def cli() -> None:
     """Bergamo's economic figures as open data: validate, build, query and download.
+
+    Shell completion (bash; zsh and fish alike with zsh_source, fish_source):
+    eval "$(_BGOPENDATA_COMPLETE=bash_source bgopendata)" in ~/.bashrc.
 
     \b
     Example:
@@ -52,4 +84,9 @@ def cli() -> None:
 
 
 def main() -> None:
-    cli(prog_name="bgopendata")
+    from bgopendata.cli.errors import quiet_broken_pipe
+
+    try:
+        cli(prog_name="bgopendata")
+    except BrokenPipeError:  # raised outside a command, e.g. while printing --help
+        quiet_broken_pipe()

@@ -16,8 +16,9 @@ from bgopendata.cli.errors import clean_errors
     type=click.Path(file_okay=False),
     help="Release folder to write (an older release there is replaced).",
 )
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing when the release is written.")
 @clean_errors
-def build(path: str, out: str) -> None:
+def build(path: str, out: str, quiet: bool) -> None:
     """Validate the data package at PATH and write its release to --out.
 
     The release holds the CSVs, one Parquet file per resource, bgopendata.duckdb,
@@ -33,6 +34,8 @@ def build(path: str, out: str) -> None:
     from bgopendata.publish.build import build as run_build
 
     release = run_build(path, out)
+    if quiet:
+        return
     for name, size in release.sizes.items():
         click.echo(f"{size:>12,}  {name}")
     click.echo(f"release written to {out}")

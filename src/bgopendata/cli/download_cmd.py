@@ -47,8 +47,9 @@ def _terminal_progress(name: str, received: int, total: int | None) -> None:
     type=click.FloatRange(min=0.1),
     help="Seconds to wait for the server before retrying.",
 )
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no list of the files written.")
 @clean_errors
-def download(version: str, fmt: str, dest: str, base_url: str | None, timeout: float) -> None:
+def download(version: str, fmt: str, dest: str, base_url: str | None, timeout: float, quiet: bool) -> None:
     """Download a release and check every file against its SHA256SUMS.
 
     Files are written only when all of them match; a 404, a timeout, a truncated or
@@ -63,7 +64,7 @@ def download(version: str, fmt: str, dest: str, base_url: str | None, timeout: f
     """
     from bgopendata.access.download import download as run_download
 
-    progress = _terminal_progress if sys.stderr.isatty() else None
+    progress = _terminal_progress if sys.stderr.isatty() and not quiet else None
     written = run_download(version, fmt, dest, base_url, progress=progress, timeout=timeout)
-    for path in written:
+    for path in [] if quiet else written:
         click.echo(str(path))

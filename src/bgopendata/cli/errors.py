@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -11,6 +12,8 @@ from typing import Any
 import click
 
 from bgopendata.errors import EXIT_UNUSABLE, BgError
+
+EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a program ended by SIGPIPE
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
@@ -28,6 +31,8 @@ def clean_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except BrokenPipeError:
+            quiet_broken_pipe()
         except BgError as exc:
             click.echo(escape_controls(f"error: {exc}"), err=True)
             sys.exit(exc.exit_code)
@@ -40,3 +45,14 @@ def clean_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(130)
 
     return wrapper
+
+
+def quiet_broken_pipe() -> None:
+    """The reader went away (``| head``): stop quietly, as ``cat`` does, with no error line.
+
+    stdout is pointed at /dev/null first, so Python's final flush of the unread output
+    cannot raise again while the interpreter exits."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    sys.exit(EXIT_BROKEN_PIPE)

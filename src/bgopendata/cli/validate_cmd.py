@@ -46,17 +46,21 @@ from bgopendata.errors import EXIT_INVALID, EXIT_OK
 def validate(path: str, fmt: str, strict: bool, engine: str, max_examples: int, spark_master: str | None) -> None:
     """Validate the data package at PATH: structure, then consistency rules.
 
+    PATH is a folder, its datapackage.json, or a zip holding datapackage.json at its root
+    (such as a release's bgopendata.zip), unpacked safely into a temporary folder first.
+
     Exit codes: 0 valid (warnings allowed), 1 invalid data, 2 unusable input.
 
     \b
     Example:
         bgopendata validate .
         bgopendata validate --format github datapackage.json
+        bgopendata validate bgopendata.zip
         bgopendata validate --engine duckdb --max-examples 5 /data/exports-10m
         bgopendata validate --engine spark --spark-master spark://head:7077 /data/exports-10m
     """
+    from bgopendata import validate as run_validation
     from bgopendata.report import RENDERERS
-    from bgopendata.validation.pipeline import validate as run_validation
 
     report = run_validation(path, strict=strict, engine=engine, max_examples=max_examples, spark_master=spark_master)
     click.echo(RENDERERS[fmt](report))

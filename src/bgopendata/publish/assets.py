@@ -8,10 +8,12 @@ the version lives in the release tag and in the release ``datapackage.json``.
 from __future__ import annotations
 
 DESCRIPTOR = "datapackage.json"
+# The same package with each resource's Parquet file in place of its CSV; ``download --format
+# parquet`` saves it as the folder's datapackage.json, so that folder is a package too.
+PARQUET_DESCRIPTOR = "datapackage.parquet.json"
 CHECKSUMS = "SHA256SUMS"
 DATABASE = "bgopendata.duckdb"
 ARCHIVE = "bgopendata.zip"
-ARCHIVE_FOLDER = "bgopendata"  # the zip unpacks into this folder
 CSV_SUFFIX = ".csv"
 PARQUET_SUFFIX = ".parquet"
 
@@ -34,11 +36,16 @@ def parquet_asset(resource: str) -> str:
 def assets_for(fmt: str, listed: list[str]) -> list[str]:
     """The assets ``download --format fmt`` fetches, chosen among the names SHA256SUMS lists."""
     if fmt == "csv":
-        return [DESCRIPTOR] + sorted(n for n in listed if n.endswith(CSV_SUFFIX))
+        return [DESCRIPTOR, *sorted(n for n in listed if n.endswith(CSV_SUFFIX))]
     if fmt == "parquet":
-        return [DESCRIPTOR] + sorted(n for n in listed if n.endswith(PARQUET_SUFFIX))
+        return [PARQUET_DESCRIPTOR, *sorted(n for n in listed if n.endswith(PARQUET_SUFFIX))]
     if fmt == "duckdb":
         return [DATABASE]
     if fmt == "zip":
         return [ARCHIVE]
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def local_name(asset: str) -> str:
+    """The name an asset takes in a downloaded folder: a package's descriptor is datapackage.json."""
+    return DESCRIPTOR if asset == PARQUET_DESCRIPTOR else asset

@@ -29,7 +29,9 @@ from bgopendata.guards import require_valid, safe_destination
 from bgopendata.names import file_inside
 from bgopendata.package import Package, open_package
 from bgopendata.publish import assets as assets
+from bgopendata.publish.truthful import published_schema, published_sources
 
+PANDAS_MISSING = ["nan", "None"]  # how a Parquet null reaches frictionless's cells
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date zip can store; any fixed date works
 
 
@@ -86,6 +88,10 @@ def write_release(package: Package, folder: Path) -> None:
     (folder / assets.DESCRIPTOR).write_text(
         json.dumps(descriptor, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8"
     )
+    parquet = parquet_descriptor(descriptor, folder)
+    (folder / assets.PARQUET_DESCRIPTOR).write_text(
+        json.dumps(parquet, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8"
+    )
     write_archive(package, folder)
     sums = {p.name: sha256_file(p) for p in folder.iterdir() if p.name != assets.CHECKSUMS}
     (folder / assets.CHECKSUMS).write_text(format_sums(sums), encoding="utf-8")
@@ -97,10 +103,12 @@ def release_descriptor(package: Package, folder: Path) -> dict:
     descriptor = copy.deepcopy(package.descriptor)
     if package.rules is not None:
         descriptor["rules"] = copy.deepcopy(package.rules)
-    for res_desc, res in zip(descriptor["resources"], package.resources):
+    if isinstance(descriptor.get("sources"), list):
+        descriptor["sources"] = published_sources(descriptor["sources"], str(descriptor.get("version", "")))
+    for res_desc, res in zip(descriptor["resources"], package.resources, strict=False):
         csv_file = file_inside(folder, assets.csv_asset(res.name))
         res_desc["path"] = csv_file.name
-        res_desc["schema"] = copy.deepcopy(res.schema)
+        res_desc["schema"] = published_schema(res.schema)
         if res.rules is not None:
             res_desc["rules"] = copy.deepcopy(res.rules)
         res_desc["bytes"] = csv_file.stat().st_size
@@ -108,13 +116,34 @@ def release_descriptor(package: Package, folder: Path) -> dict:
     return descriptor
 
 
+def parquet_descriptor(descriptor: dict, folder: Path) -> dict:
+    """The release descriptor with each resource's Parquet file in place of its CSV, so a folder
+    of Parquet files is a data package that frictionless validates on its own. No ``bytes`` or
+    ``hash``: frictionless reads Parquet by rows and cannot count a Parquet file's bytes, so
+    SHA256SUMS alone checks the files."""
+    parquet = copy.deepcopy(descriptor)
+    for res_desc in parquet["resources"]:
+        for key in ("encoding", "dialect", "mediatype", "bytes", "hash"):
+            res_desc.pop(key, None)
+        parquet_file = file_inside(folder, assets.parquet_asset(res_desc["name"]))
+        res_desc["path"] = parquet_file.name
+        res_desc["format"] = "parquet"
+        res_desc["mediatype"] = "application/vnd.apache.parquet"
+        schema = res_desc["schema"]  # frictionless reads Parquet through pandas: a null number is NaN
+        schema["missingValues"] = [*schema.get("missingValues", [""]), *PANDAS_MISSING]
+    return parquet
+
+
 def write_archive(package: Package, folder: Path) -> None:
-    """Zip the release data package (descriptor + CSVs) with fixed dates, modes and order."""
-    members = [assets.DESCRIPTOR] + sorted(assets.csv_asset(r.name) for r in package.resources)
+    """Zip the release data package (descriptor + CSVs) with fixed dates, modes and order.
+
+    Members sit at the root of the zip, descriptor first, so ``frictionless validate
+    bgopendata.zip`` and ``frictionless.Package("bgopendata.zip")`` read the whole package."""
+    members = [assets.DESCRIPTOR, *sorted(assets.csv_asset(r.name) for r in package.resources)]
     with zipfile.ZipFile(folder / assets.ARCHIVE, "w") as archive:
         for name in members:
-            file_inside(folder, name)  # a member is always bgopendata/<plain name>
-            info = zipfile.ZipInfo(f"{assets.ARCHIVE_FOLDER}/{name}", date_time=ZIP_DATE)
+            file_inside(folder, name)  # a member is always a plain name
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3  # Unix, whatever the building machine

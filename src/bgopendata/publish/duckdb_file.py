@@ -13,6 +13,7 @@ from typing import Any
 
 from bgopendata.errors import InvalidData
 from bgopendata.package import Package
+from bgopendata.publish.truthful import published_field
 from bgopendata.sql import identifier as quote
 from bgopendata.sql import literal
 from bgopendata.tableschema.types import duckdb_type, field_comment, foreign_keys, primary_key, table_description
@@ -125,7 +126,7 @@ def write_database(package: Package, tables: dict[str, Any], dest: Path) -> None
             if description:
                 con.execute(f"COMMENT ON TABLE {quote(name)} IS {literal(description)}")
             for f in res.schema.get("fields", []):
-                comment = field_comment(f)
+                comment = field_comment(published_field(f))
                 if comment:
                     con.execute(f"COMMENT ON COLUMN {quote(name)}.{quote(f['name'])} IS {literal(comment)}")
         con.execute("USE memory")

@@ -1,8 +1,9 @@
 """One typed, zstd-compressed Parquet file per resource, carrying its own documentation.
 
-Column types come from the Table Schema through the one type map (``tableschema.types``); each column's description and unit sit in the
-Arrow field metadata (read by pyarrow, polars and DuckDB), and the table's description plus a JSON summary of every field sit
-in the file's key-value metadata, so a Parquet file read on its own still explains itself.
+Column types come from the Table Schema through the one type map (``tableschema.types``);
+each column's description and unit sit in the Arrow field metadata (read by pyarrow, polars
+and DuckDB), and the table's description plus a JSON summary of every field sit in the
+file's key-value metadata, so a Parquet file read on its own still explains itself.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from bgopendata.errors import InvalidData
 from bgopendata.package import Resource
+from bgopendata.publish.truthful import published_field
 from bgopendata.tableschema.types import (
     FALSE_VALUES,
     TRUE_VALUES,
@@ -69,6 +71,7 @@ def read_typed(resource: Resource):
 
 def _field_metadata(field: dict[str, Any]) -> dict[str, str]:
     """What the column's Arrow metadata carries: name, type, titles, descriptions, unit."""
+    field = published_field(field)
     meta = {"name": field["name"], "type": str(field.get("type", "string")), "unit": field_unit(field) or ""}
     meta.update({key: str(field[key]) for key in DOC_KEYS if field.get(key)})
     return {k: v for k, v in meta.items() if v}
