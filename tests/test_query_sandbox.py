@@ -115,8 +115,8 @@ READS = [
     ("SELECT * FROM read_text('{pkg}/datapackage.json')", "Cannot access file"),
     ("SELECT * FROM read_json('{pkg}/schemas/areas.json')", "Cannot access file"),
     (
-        "SELECT * FROM read_csv('{pkg}/resources/../resources/areas.csv', header = false, columns = {{'a': 'VARCHAR'}}) "
-        "WHERE a LIKE 'x%'",
+        "SELECT * FROM read_csv('{pkg}/resources/../resources/areas.csv', header = false, "
+        "columns = {{'a': 'VARCHAR'}}) WHERE a LIKE 'x%'",
         None,
     ),
     ("SELECT * FROM '/etc/passwd'", "Table with name /etc/passwd does not exist"),
