@@ -17,7 +17,7 @@ from bgopendata.errors import UnusableInput
 from bgopendata.formulas import formula_message, looks_like_formula
 from bgopendata.lexical import check_csv
 from bgopendata.package import Package, offline_profile
-from bgopendata.report import Problem
+from bgopendata.report import Problem, Severity
 
 # Our published CSVs are always UTF-8, comma-separated, with one header row.
 PINNED_DIALECT = {"delimiter": ",", "quoteChar": '"', "header": True}
@@ -153,17 +153,8 @@ def pattern_problems(res: Any) -> list[Problem]:
             cell = row.get(name)
             if cell is None or cell in missing or compiled.fullmatch(cell):
                 continue
-            found.append(
-                Problem(
-                    code="structure/constraint-error",
-                    severity="error",
-                    resource=res.name,
-                    path=res.relpath,
-                    line=line,
-                    fields=[name],
-                    message=f"the cell {cell[:40]!r} does not match the pattern {pattern!r}",
-                )
-            )
+            message = f"the cell {cell[:40]!r} does not match the pattern {pattern!r}"
+            found.append(_cell_problem(res, line, name, "structure/constraint-error", "error", message))
     return found
 
 
@@ -180,17 +171,16 @@ def formula_warnings(res: Any) -> list[Problem]:
             cell = row.get(name) or ""
             if looks_like_formula(cell):
                 found.append(
-                    Problem(
-                        code="structure/formula-injection",
-                        severity="warning",
-                        resource=res.name,
-                        path=res.relpath,
-                        line=line,
-                        fields=[name],
-                        message=formula_message(cell),
-                    )
+                    _cell_problem(res, line, name, "structure/formula-injection", "warning", formula_message(cell))
                 )
     return found
+
+
+def _cell_problem(res: Any, line: int, field: str, code: str, severity: Severity, message: str) -> Problem:
+    """A problem of one cell, located at its resource, line and field."""
+    return Problem(
+        code=code, severity=severity, resource=res.name, path=res.relpath, line=line, fields=[field], message=message
+    )
 
 
 def _problem_from_error(err: Any, *, resource: str | None, path: str | None) -> Problem:
