@@ -305,6 +305,17 @@ def test_class3_site_refuses_a_release_with_a_symlinked_listed_file(release_copy
     assert not (tmp_path / "site").exists()
 
 
+def test_class3_metadata_refuses_a_release_with_a_symlinked_listed_file(release_copy, tmp_path):
+    # DCAT distributions advertise each file's checksum: a listed file that is a link out of
+    # the folder would publish a checksum of something else
+    secret = tmp_path / "secret.csv"
+    shutil.copyfile(release_copy / "areas.csv", secret)
+    (release_copy / "areas.csv").unlink()
+    (release_copy / "areas.csv").symlink_to(secret)
+    result = CliRunner().invoke(cli, ["metadata", "--release", str(release_copy), str(ROOT)])
+    one_line_refusal(result, 2, "areas.csv is a symlink", "SHA256SUMS")
+
+
 # --- 4. special files neither hang nor get replaced --------------------------------------
 
 

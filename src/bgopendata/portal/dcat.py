@@ -20,7 +20,6 @@ from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bgopendata.checksums import parse_sums, sha256_file
 from bgopendata.errors import UnusableInput
 from bgopendata.extras import require
 from bgopendata.package import Package, open_package
@@ -52,29 +51,21 @@ def load_profile() -> dict[str, Any]:
 
 
 def release_artifacts(folder: str | Path, profile: dict[str, Any] | None = None) -> list[Artifact]:
-    """The artifacts of a built release, each checked against the release's ``SHA256SUMS``.
+    """The artifacts of a built release, each checked as ``open_release`` checks a release folder.
 
-    A missing or tampered file is refused: metadata must not advertise a checksum that the
-    published file does not have.
+    A missing, tampered or non-regular file (a symlink, a pipe) is refused: metadata must not
+    advertise a checksum that the published file does not have.
     """
+    from bgopendata.release_folder import open_release
+
     profile = profile or load_profile()
-    root = Path(folder)
-    sums_file = root / assets.CHECKSUMS
-    if not sums_file.is_file():
-        raise UnusableInput(f"no {assets.CHECKSUMS}: not a release built by 'bgopendata build'", path=str(root))
-    sums = parse_sums(sums_file.read_text("utf-8"), shown=str(sums_file))
+    release = open_release(folder)
     found = []
-    for name in sorted(sums):
+    for name, path in release.files.items():
         if name in profile["skip_artifacts"]:
             continue
-        path = root / name
-        if not path.is_file():
-            raise UnusableInput(f"{name} is listed but missing", path=str(sums_file))
-        digest = sha256_file(path)
-        if digest != sums[name]:
-            raise UnusableInput(f"{name} does not match its SHA-256 sum", path=str(sums_file))
         fmt = profile["formats"].get(Path(name).suffix, {"media_type": "application/octet-stream", "file_type": "BIN"})
-        found.append(Artifact(name, path, path.stat().st_size, digest, fmt["media_type"], fmt["file_type"]))
+        found.append(Artifact(name, path, path.stat().st_size, release.sums[name], fmt["media_type"], fmt["file_type"]))
     return found
 
 
