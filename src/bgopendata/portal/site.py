@@ -15,6 +15,7 @@ import re
 import shutil
 import tempfile
 from collections import Counter
+from decimal import Decimal, InvalidOperation
 from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,15 @@ from bgopendata.portal.dcat import (
     release_artifacts,
     text_in,
 )
-from bgopendata.portal.figure_pages import guarding_rules, load_terms, marked, sentence_of, verdict, word
+from bgopendata.portal.figure_pages import (
+    guarding_rules,
+    load_terms,
+    marked,
+    rules_reading,
+    sentence_of,
+    verdict,
+    word,
+)
 from bgopendata.tableschema.types import field_unit, foreign_keys, primary_key
 
 LANGS = ("en", "it")
@@ -94,6 +103,7 @@ def write_site(package: Package, folder: Path, artifacts: list[Artifact], releas
     codes = _code_labels(tables)
     terms = load_terms()
     rules = declared_rules(package)
+    reads = rules_reading(package)
     released = modified_date(package).isoformat()
     groups = _artifact_groups(artifacts)
 
@@ -135,7 +145,7 @@ def write_site(package: Package, folder: Path, artifacts: list[Artifact], releas
             root="../",
             other_href=f"../{other}/index.html",
             page_title=t["home"],
-            sources=_sources(desc, terms, lang),
+            sources=_sources(desc, lang),
             charts=chart_cards,
             resources=resources,
             jsonld=_jsonld(package, artifacts, lang),
@@ -155,7 +165,7 @@ def write_site(package: Package, folder: Path, artifacts: list[Artifact], releas
         for res, card in zip(package.resources, resources, strict=True):
             res_views = [card for card in chart_cards if card["resource"] == res.name]
             table = _table(res, tables[res.name], codes, terms, lang)
-            figures = _figure_cards(res, tables[res.name], codes, terms, rules, report, common, lang)
+            figures = _figure_cards(res, tables[res.name], codes, terms, (rules, reads), report, common, lang)
             index.extend(_index_entries(res, tables[res.name], codes, terms, lang))
             sql = example_sql(res, tables[res.name])
             page = env.get_template("resource.html").render(
@@ -230,7 +240,9 @@ def declared_rules(package: Package) -> list[dict[str, Any]]:
                         severity=rule.get("severity", "error"),
                         resource=res.name,
                         description=rule.get("description", ""),
+                        description_it=rule.get("description_it") or "",
                         explanation=rule.get("explanation") or "",
+                        explanation_it=rule.get("explanation_it") or "",
                         raw=rule,
                     )
                 )
@@ -341,12 +353,23 @@ def _detail(r: dict[str, str], codes: dict, lang: str) -> str:
 def _table(res: Resource, rows: list[dict[str, str]], codes: dict, terms: dict, lang: str) -> dict[str, Any]:
     """A readable table. Fact tables: rows grouped under the sentence that states them, with the
     figures marked in it, names for codes and words for measures, units and qualifiers (the code
-    shown small under each word, for SQL). Code lists: as they are, one group."""
+    shown small under each word, for SQL). Code lists: as they are, one group. Numbers are
+    written as the page's language writes them; ``value`` keeps the CSV's text (``data-value``),
+    which the page sorts by and a reader copies."""
     if not rows:
         return dict(columns=[], groups=[])
+    numeric = {f.get("name") for f in res.schema.get("fields", []) if f.get("type") in ("number", "integer")}
     if not all(c in rows[0] for c in FACT_COLUMNS):
         columns = list(rows[0])
-        cells = [[dict(text=r[c], cls="", code="", href="", lang=_column_lang(c)) for c in columns] for r in rows]
+        cells = [
+            [
+                dict(text=_number(r[c], lang), cls="num", code="", href="", lang="", value=r[c])
+                if c in numeric and r[c]
+                else dict(text=r[c], cls="", code="", href="", lang=_column_lang(c), value="")
+                for c in columns
+            ]
+            for r in rows
+        ]
         return dict(columns=columns, groups=[dict(sentence="", lang=lang, rows=[dict(id="", cells=c) for c in cells])])
     t = json.loads(_template_text("labels.json"))
     names = ("area", "detail", "period", "measure", "value", "unit", "qualifier", "source", "note")
@@ -358,8 +381,10 @@ def _table(res: Resource, rows: list[dict[str, str]], codes: dict, terms: dict, 
         group = groups.setdefault(sentence, dict(sentence=sentence, lang=written_in, needles=[], rows=[]))
         group["needles"].append(sentence_of(r, lang)[1])
 
-        def cell(text: str, code: str = "", cls: str = "", href: str = "", lang: str = "") -> dict[str, str]:
-            return dict(text=text, code=code if code != text else "", cls=cls, href=href, lang=lang)
+        def cell(
+            text: str, code: str = "", cls: str = "", href: str = "", lang: str = "", value: str = ""
+        ) -> dict[str, str]:
+            return dict(text=text, code=code if code != text else "", cls=cls, href=href, lang=lang, value=value)
 
         group["rows"].append(
             dict(
@@ -370,7 +395,7 @@ def _table(res: Resource, rows: list[dict[str, str]], codes: dict, terms: dict, 
                     cell(_detail(r, codes, lang)),
                     cell(r.get("period", "")),
                     cell(word(terms, "measures", r.get("measure", ""), lang), r.get("measure", "")),
-                    cell(r["value"], cls="num"),
+                    cell(_number(r["value"], lang), cls="num", value=r["value"]),
                     cell(word(terms, "units", r.get("unit", ""), lang), r.get("unit", "")),
                     cell(word(terms, "qualifiers", r.get("qualifier", ""), lang), r.get("qualifier", "")),
                     cell(codes["sources"].get(r.get("source_id", ""), {}).get(lang, r.get("source_id", ""))),
@@ -399,13 +424,14 @@ def _figure_cards(
     rows: list[dict[str, str]],
     codes: dict,
     terms: dict,
-    rules: list[dict[str, Any]],
+    rules: tuple[list[dict[str, Any]], dict[str, list[str]]],
     report: Any,
     common: dict[str, Any],
     lang: str,
 ) -> list[dict[str, Any]]:
     """One card per figure (its permalink ``#<figure_id>``): value, unit, period, precision,
-    source, both sentences with the figure marked, the rules guarding it and their verdict."""
+    source, both sentences with the figure marked, the rules that read it and their verdict
+    (``rules``: the declared rules and, by rule id, the figures each reads)."""
     if not rows or not all(c in rows[0] for c in FACT_COLUMNS):
         return []
     t = common["t"]
@@ -424,8 +450,8 @@ def _figure_cards(
                 needle = r.get("value_text_en", "") if sl == "en" else r.get("value_text", "")
                 sentences.append(dict(lang=sl, html=marked(text, [needle])))
         guards = []
-        for rule in guarding_rules(rules, res.name, r["figure_id"]):
-            v = verdict(rule, report.problems, line)
+        for rule in guarding_rules(*rules, r["figure_id"]):
+            v = verdict(rule, report.problems, res.name, line, r["figure_id"])
             guards.append(
                 dict(
                     **_rule_row(rule, terms, lang),
@@ -507,12 +533,28 @@ def _index_entries(
 
 
 def _number(text: str, lang: str) -> str:
-    """A decimal as the page's language writes it (13.1 reads 13,1 in Italian)."""
-    return text.replace(".", ",") if lang == "it" else text
+    """A CSV number as the page's language writes it (CLDR, through babel): 13.1 reads 13,1 and
+    1778 reads 1.778 in Italian, 1,778 in English, as the documents write them; digits kept."""
+    from babel.numbers import format_decimal
+
+    try:
+        number = Decimal(text.strip())
+    except InvalidOperation:
+        return text
+    if not number.is_finite():
+        return text
+    exponent = number.as_tuple().exponent
+    digits = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return str(format_decimal(number, format=pattern, locale=lang))
 
 
 def _rule_row(rule: dict[str, Any], terms: dict, lang: str) -> dict[str, Any]:
+    """A declared rule as a page in ``lang`` shows it; a text not yet translated shows in English,
+    marked so (``*_lang``), which the Italian-page test reports."""
     kind = terms.get("kinds", {}).get(rule["kind"], {})
+    description, description_lang = _in_lang(rule, "description", lang)
+    explanation, explanation_lang = _in_lang(rule, "explanation", lang)
     return dict(
         id=rule["id"],
         kind=rule["kind"],
@@ -521,9 +563,18 @@ def _rule_row(rule: dict[str, Any], terms: dict, lang: str) -> dict[str, Any]:
         severity=word(terms, "severities", rule["severity"], lang),
         severity_code=rule["severity"],
         resource=rule["resource"],
-        description=rule["description"],
-        explanation=rule["explanation"],
+        description=description,
+        description_lang=description_lang,
+        explanation=explanation,
+        explanation_lang=explanation_lang,
     )
+
+
+def _in_lang(entry: dict[str, Any], key: str, lang: str) -> tuple[str, str]:
+    """``entry``'s text ``key`` in ``lang`` (``key_<lang>``), else the English, with the language it is in."""
+    if lang != "en" and entry.get(f"{key}_{lang}"):
+        return str(entry[f"{key}_{lang}"]), lang
+    return str(entry.get(key) or ""), "en"
 
 
 def _chart_card(view: dict[str, Any], lang: str, sizes: dict) -> dict[str, Any]:
@@ -619,16 +670,13 @@ def _fields(res: Resource, lang: str) -> list[dict[str, str]]:
     return fields
 
 
-def _sources(desc: dict[str, Any], terms: dict[str, Any], lang: str) -> list[dict[str, str]]:
-    """The package's sources, titled in ``lang``: ``title_<lang>``, else ``terms.json``, else the title."""
+def _sources(desc: dict[str, Any], lang: str) -> list[dict[str, str]]:
+    """The package's sources, titled in ``lang`` (``title_<lang>`` beside ``title``, else the English)."""
     found = []
     for s in desc.get("sources", []):
         if isinstance(s, dict):
-            title = s.get("title", "")
-            translated = (text_in(s, "title", lang) or "") if lang != "en" else title
-            if lang != "en" and translated in ("", title):
-                translated = terms.get("package_sources", {}).get(title, {}).get(lang) or title
-            found.append(dict(title=str(translated), href=""))
+            title, title_lang = _in_lang(s, "title", lang)
+            found.append(dict(title=title, lang=title_lang, href=""))
     return found
 
 

@@ -68,7 +68,9 @@
         [].forEach.call(body.rows, function (row) {
           if (row.classList.contains("group")) return;
           var ok = wanted.every(function (w, i) {
-            return !w || fold(row.cells[i] ? row.cells[i].textContent : "").indexOf(w) >= 0;
+            var cell = row.cells[i];
+            if (!w || !cell) return !w;
+            return fold(cell.textContent).indexOf(w) >= 0 || (cell.dataset.value || "").indexOf(w) >= 0;
           });
           row.hidden = !ok;
           if (ok) shown += 1;
@@ -89,8 +91,13 @@
         var dir = th.getAttribute("aria-sort") === "ascending" ? -1 : 1;
         [].forEach.call(head.cells, function (c) { c.removeAttribute("aria-sort"); });
         th.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
+        /* a number cell's data-value is the CSV's text (decimal point), whatever the page shows */
         var key = function (row) {
-          var text = row.cells[col] ? row.cells[col].textContent.trim() : "";
+          var cell = row.cells[col];
+          if (cell && cell.dataset.value !== undefined && !isNaN(parseFloat(cell.dataset.value))) {
+            return parseFloat(cell.dataset.value);
+          }
+          var text = cell ? cell.textContent.trim() : "";
           var n = asNumber(text);
           return isNaN(n) ? fold(text) : n;
         };
