@@ -194,7 +194,7 @@ def write_site(package: Package, folder: Path, artifacts: list[Artifact], releas
             other_href=f"../{other}/rules.html",
             page_title=t["rules"],
             rules=[_rule_row(r, terms, lang) for r in rules],
-            inconsistencies=_inconsistencies(report),
+            inconsistencies=_inconsistencies(report, rules, lang),
             translation=translation_differences(package, tables, report),
         )
         (page_dir / "rules.html").write_text(rules_page, encoding="utf-8")
@@ -290,14 +290,15 @@ def _validated(package_path: str | Path) -> Any:
     return report
 
 
-def _inconsistencies(report: Any) -> list[dict[str, Any]]:
+def _inconsistencies(report: Any, rules: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    by_id = {r["id"]: r for r in rules}
     return [
         dict(
             code=p.code,
             rule=p.rule,
             resource=p.resource,
             location=p.location(),
-            message=p.message,
+            **report_message(p.message, by_id.get(p.rule or ""), lang),
             expected=p.expected,
             found=p.found,
             sentence=p.sentence,
@@ -452,12 +453,13 @@ def _figure_cards(
         guards = []
         for rule in guarding_rules(*rules, r["figure_id"]):
             v = verdict(rule, report.problems, res.name, line, r["figure_id"])
+            said = report_message(v["message"], rule, lang) if v["message"] else {}
             guards.append(
                 dict(
                     **_rule_row(rule, terms, lang),
                     state=t[f"verdict_{v['state']}"] if f"verdict_{v['state']}" in t else v["state"],
                     state_code=v["state"],
-                    message=v["message"],
+                    message=said.get("message", ""),
                 )
             )
         area = codes["areas"].get(r.get("geo", ""), {}).get(lang, r.get("geo", ""))
@@ -568,6 +570,25 @@ def _rule_row(rule: dict[str, Any], terms: dict, lang: str) -> dict[str, Any]:
         explanation=explanation,
         explanation_lang=explanation_lang,
     )
+
+
+def report_message(message: str, rule: dict[str, Any] | None, lang: str) -> dict[str, str]:
+    """A report problem's wording on a page in ``lang``. The validator writes English: the rule's
+    description, ``: ``, the kind's message, and ``. Known: `` its explanation; the page shows the
+    description and the explanation in its own language, the kind's message marked English."""
+    parts = dict(message=message, description="", description_lang=lang, explanation="", explanation_lang=lang)
+    if rule is None:
+        return parts
+    prefix = f"{rule['description']}: "
+    suffix = f". Known: {rule['explanation']}" if rule.get("explanation") else ""
+    if message.startswith(prefix):
+        message = message[len(prefix) :]
+        parts["description"], parts["description_lang"] = _in_lang(rule, "description", lang)
+    if suffix and message.endswith(suffix):
+        message = message[: -len(suffix)]
+        parts["explanation"], parts["explanation_lang"] = _in_lang(rule, "explanation", lang)
+    parts["message"] = message
+    return parts
 
 
 def _in_lang(entry: dict[str, Any], key: str, lang: str) -> tuple[str, str]:
