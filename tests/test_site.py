@@ -708,6 +708,11 @@ def test_search_finds_a_figure_by_words_in_italian_and_by_number_and_lands_on_it
         by_comma = browser.evaluate(results)
         type_into(browser, "#search-box", "13.1")
         assert by_comma and by_comma == browser.evaluate(results), "a decimal is found written either way"
+        type_into(browser, "#search-box", "1.778")  # thousands as Italian writes them
+        assert base + "it/resources/sector_exports.html#sector-exports-2013-chemicals" in browser.evaluate(results)
+        browser.open(base + "en/rules.html")
+        type_into(browser, "#search-box", "1,778")  # and as English does
+        assert base + "en/resources/sector_exports.html#sector-exports-2013-chemicals" in browser.evaluate(results)
         browser.open(target)
         card = "document.getElementById('exports-2013-bergamo')"
         assert browser.evaluate(f"getComputedStyle({card}).display") == "block"

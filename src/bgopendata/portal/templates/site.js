@@ -4,9 +4,12 @@
   var fold = function (s) {
     return String(s).toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
   };
+  /* a number as the page's language writes it: 1.778 and 13,1 in Italian, 1,778 and 13.1 in English */
+  var english = document.documentElement.lang === "en";
   var asNumber = function (s) {
     var t = String(s).trim().replace(/\s/g, "");
-    if (/^-?\d{1,3}(\.\d{3})+(,\d+)?$/.test(t)) t = t.replace(/\./g, "").replace(",", ".");
+    if (english && /^-?\d{1,3}(,\d{3})+(\.\d+)?$/.test(t)) t = t.replace(/,/g, "");
+    else if (/^-?\d{1,3}(\.\d{3})+(,\d+)?$/.test(t)) t = t.replace(/\./g, "").replace(",", ".");
     else t = t.replace(",", ".");
     return /^-?\d+(\.\d+)?$/.test(t) ? parseFloat(t) : NaN;
   };
