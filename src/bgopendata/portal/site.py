@@ -194,7 +194,7 @@ def write_site(package: Package, folder: Path, artifacts: list[Artifact], releas
             other_href=f"../{other}/rules.html",
             page_title=t["rules"],
             rules=[_rule_row(r, terms, lang) for r in rules],
-            inconsistencies=_inconsistencies(report, rules, lang),
+            inconsistencies=_inconsistencies(report, rules, tables, lang),
             translation=translation_differences(package, tables, report),
         )
         (page_dir / "rules.html").write_text(rules_page, encoding="utf-8")
@@ -290,8 +290,17 @@ def _validated(package_path: str | Path) -> Any:
     return report
 
 
-def _inconsistencies(report: Any, rules: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+def _inconsistencies(
+    report: Any, rules: list[dict[str, Any]], tables: dict[str, list[dict[str, str]]], lang: str
+) -> list[dict[str, Any]]:
+    """The report's warnings, worded for a page in ``lang``, each quoted sentence marked with its language."""
     by_id = {r["id"]: r for r in rules}
+
+    def sentence_lang(p: Any) -> str:
+        rows = tables.get(p.resource or "", [])
+        row = rows[p.line - 2] if p.line and 2 <= p.line < len(rows) + 2 else {}
+        return next((sl for sl in LANGS if p.sentence and row.get(f"sentence_{sl}") == p.sentence), "")
+
     return [
         dict(
             code=p.code,
@@ -302,6 +311,7 @@ def _inconsistencies(report: Any, rules: list[dict[str, Any]], lang: str) -> lis
             expected=p.expected,
             found=p.found,
             sentence=p.sentence,
+            sentence_lang=sentence_lang(p),
         )
         for p in report.warnings
     ]
@@ -460,6 +470,8 @@ def _figure_cards(
                     state=t[f"verdict_{v['state']}"] if f"verdict_{v['state']}" in t else v["state"],
                     state_code=v["state"],
                     message=said.get("message", ""),
+                    known=said.get("explanation", ""),
+                    known_lang=said.get("explanation_lang", lang),
                 )
             )
         area = codes["areas"].get(r.get("geo", ""), {}).get(lang, r.get("geo", ""))
