@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import rdflib
 from click.testing import CliRunner
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SH, SKOS
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SH, SKOS
 
 from bgopendata.cli import cli
 from bgopendata.files import read_json
@@ -115,6 +115,8 @@ def test_dataset_carries_the_package_metadata_and_the_dcat_ap_it_properties(rele
     ) in graph
     assert (dataset, DCTERMS.spatial, rdflib.URIRef("http://data.europa.eu/nuts/code/ITC46")) in graph
     assert graph.value(dataset, DCTERMS.accrualPeriodicity) is not None
+    cited = {c.language: str(c) for c in graph.objects(graph.value(dataset, DCTERMS.provenance), RDFS.comment)}
+    assert cited["it"] == "Fonti: " + "; ".join(s["title_it"] for s in descriptor["sources"])  # the sources in Italian
     assert {str(k) for k in graph.objects(dataset, DCAT.keyword)} == set(descriptor["keywords"])
     period = graph.value(dataset, DCTERMS.temporal)
     assert str(graph.value(period, DCAT.startDate)) == f"{descriptor['temporal']['start']}-01-01"

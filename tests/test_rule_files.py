@@ -123,6 +123,10 @@ CASES = {  # name: (break, substrings of the one line)
         ["[scopes.fact-tables]", "matches no resource"],
     ),
     "rules-left-in-a-schema": (schema_rules, ["schemas/facts.json [rules]", "holds no rules"]),
+    "italian-description-empty": (
+        table_file(lambda d: d["rules"][0].update(description_it="")),
+        ["rules/facts.json [rules[0].description_it]", "rule 'shares'"],
+    ),
 }
 
 
@@ -149,6 +153,18 @@ def test_a_package_wide_rule_is_expanded_once_per_table_of_its_scope(tmp_path):
     assert ("lists", "rules/package.json#/packageWide/0", ["lists-translations"]) in expanded
     assert all("scope" not in rule for _res, _shown, rules in open_package(pkg).rule_arrays() for rule in rules)
     assert [name for name, _shown, _ids in expanded] == ["facts", "facts", "facts", "lists"]
+
+
+def test_italian_texts_are_accepted_and_kept_by_each_expanded_rule(tmp_path):
+    pkg = Path(shutil.copytree(MINI, tmp_path / "pkg"))
+    italian = "Le traduzioni mantengono la precisione"
+    package_file(lambda d: (d.update(description_it="Regole"), d["packageWide"][0].update(description_it=italian)))(pkg)
+    table_file(lambda d: (d.update(description_it="Regole"), d["rules"][0].update(description_it="Sommano a 100")))(pkg)
+    set_scope({"resources": ["facts", "lists"], "description": "Tables", "description_it": "Tabelle"})(pkg)
+    rules = {r["id"]: r for _res, _shown, rules in open_package(pkg).rule_arrays() for r in rules}
+    assert rules["facts-translations"]["description_it"] == rules["lists-translations"]["description_it"] == italian
+    result = CliRunner().invoke(cli, ["validate", str(pkg)])
+    assert result.exit_code == CliRunner().invoke(cli, ["validate", str(MINI)]).exit_code, result.output
 
 
 def test_a_release_carries_its_rules_inline_and_validates_the_same(tmp_path):

@@ -19,12 +19,14 @@ import threading
 import time
 import urllib.request
 from collections import deque
+from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import ClassVar
 from urllib.parse import urldefrag, urlparse
 
 import pytest
+from babel.numbers import parse_decimal
 from click.testing import CliRunner
 
 from bgopendata.access.query import run as run_sql
@@ -36,6 +38,8 @@ from bgopendata.validation.pipeline import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = open_package(ROOT)
+# a fact row's value cell: (figure_id, the CSV's text in data-value, the number as the page writes it)
+VALUE_CELL = re.compile(r'<tr data-figure="([^"]+)">.*?<td[^>]* class="num" data-value="([^"]*)">([^<]*)</td>')
 
 
 class Page(HTMLParser):
@@ -200,10 +204,62 @@ def test_each_table_page_shows_every_row_with_its_sentence_and_every_field(site,
             assert len(headings) == len({r[f"sentence_{lang}"] or r[f"sentence_{other}"] for r in rows}), res.name
             by_id = {shown[0]: shown for shown in data_table}
             assert sorted(by_id) == sorted(r["figure_id"] for r in rows)
+            values = {fid: (raw, written) for fid, raw, written in re.findall(VALUE_CELL, text)}
             for row in rows:
-                assert row["value"] in by_id[row["figure_id"]]
+                raw, written = values[row["figure_id"]]
+                assert raw == row["value"], "data-value keeps the CSV's text"
+                assert parse_decimal(written, locale=lang, strict=True) == Decimal(row["value"]), (lang, written)
                 assert (row[f"sentence_{lang}"] or row[f"sentence_{other}"]) in plain
                 assert f'id="{row["figure_id"]}"' in text, "each figure has its permalink"
+
+
+def test_table_values_are_written_as_each_language_writes_numbers(site):
+    def value(lang: str, name: str, figure_id: str) -> tuple[str, str]:
+        text = (site / lang / "resources" / f"{name}.html").read_text("utf-8")
+        return next((raw, shown) for fid, raw, shown in re.findall(VALUE_CELL, text) if fid == figure_id)
+
+    assert value("it", "sector_exports", "sector-exports-2013-chemicals") == ("1778", "1.778")
+    assert value("en", "sector_exports", "sector-exports-2013-chemicals") == ("1778", "1,778")
+    assert value("it", "province_exports", "exports-2013-bergamo-trend") == ("13.1", "13,1")
+    assert value("en", "province_exports", "exports-2013-bergamo-trend") == ("13.1", "13.1")
+    assert value("it", "northern_italy_industry", "northern-italy-employment-2011") == ("2500000", "2.500.000")
+
+
+def test_a_figure_lists_exactly_the_rules_that_read_it_with_their_verdict(site):
+    def guards(lang: str, name: str, figure_id: str) -> list[tuple[str, str]]:
+        text = (site / lang / "resources" / f"{name}.html").read_text("utf-8")
+        card = text[text.index(f'<article class="figure" id="{figure_id}">') :]
+        card = card[: card.index("</article>")]
+        return re.findall(r'<li class="verdict-(\w+)">.*?href="../rules.html#rule-([^"]+)"', card)
+
+    provenance = [
+        f"province-exports-{kind}"
+        for kind in (
+            "translation-agrees",
+            "quote-in-document",
+            "value-text-in-sentence",
+            "value-matches-text",
+            "resolution-matches-text",
+            "qualifier-matches-text",
+            "period-in-text",
+        )
+    ]
+    # 1991: the 1991 ranking (a selection of rows), the two growth rules declared on another
+    # table, the table's per-row checks; not the 2013 ranking, which selects 2013 rows
+    shown = guards("it", "province_exports", "exports-1991-bergamo")
+    assert sorted(rule for _, rule in shown) == sorted(
+        ["export-ranking-1991", "growth-bergamo-endpoints", "growth-multiple-bergamo-endpoints", *provenance]
+    )
+    assert {state for state, _ in shown} == {"holds"}
+    shown = guards("en", "province_exports", "exports-2013-bergamo")
+    assert sorted(rule for _, rule in shown) == sorted(
+        ["exports-2013-bergamo-agree", "export-ranking-2013", "sector-exports-within-total", *provenance]
+    )
+    # the known inconsistency is a warning on the three figures it relates, and on no other
+    warned = "europe-share-two-documents"
+    for figure_id in ("destination-share-euro-area", "destination-share-europe-non-euro", "destination-share-europe"):
+        assert ("warning", warned) in guards("en", "export_destinations", figure_id)
+    assert warned not in {rule for _, rule in guards("en", "export_destinations", "destination-share-north-america")}
 
 
 def test_each_figure_is_marked_in_its_sentence_in_both_languages(site):
@@ -579,6 +635,13 @@ ROWS_JS = (
 )
 
 
+# per sentence group, each row's value cell: [CSV text (data-value), the number as shown]
+VALUES_JS = (
+    "[...document.querySelectorAll('table.data tbody')].map(b => [...b.querySelectorAll('tr[data-figure] td.num')]"
+    ".map(td => [td.dataset.value, td.textContent]))"
+)
+
+
 def smallest_font(svg: str) -> float:
     """The smallest font size an SVG chart draws its text in, in its own pixels."""
     sizes = [float(x) for x in re.findall(r'font-size[=:]\s*"?([\d.]+)px', svg)]
@@ -645,6 +708,11 @@ def test_search_finds_a_figure_by_words_in_italian_and_by_number_and_lands_on_it
         by_comma = browser.evaluate(results)
         type_into(browser, "#search-box", "13.1")
         assert by_comma and by_comma == browser.evaluate(results), "a decimal is found written either way"
+        type_into(browser, "#search-box", "1.778")  # thousands as Italian writes them
+        assert base + "it/resources/sector_exports.html#sector-exports-2013-chemicals" in browser.evaluate(results)
+        browser.open(base + "en/rules.html")
+        type_into(browser, "#search-box", "1,778")  # and as English does
+        assert base + "en/resources/sector_exports.html#sector-exports-2013-chemicals" in browser.evaluate(results)
         browser.open(target)
         card = "document.getElementById('exports-2013-bergamo')"
         assert browser.evaluate(f"getComputedStyle({card}).display") == "block"
@@ -677,28 +745,43 @@ def test_sorting_and_filtering_change_the_rows(chromium, served_site, tmp_path):
         shown = browser.evaluate(ROWS_JS)
         expected = [r["figure_id"] for r in rows_of("province_exports") if r["geo"] == "milano"]
         assert shown and sorted(shown) == sorted(expected)
+        # Italian numbers (156.000, 9,7) sort by their value, not by their text
+        browser.open(base + "it/resources/eu_industry_ranking.html")
+        shown = browser.evaluate(VALUES_JS)
+        assert any("." in text for group in shown for _, text in group), "thousands written the Italian way"
+        assert any("," in text for group in shown for _, text in group), "decimals written the Italian way"
+        browser.evaluate(value_col.replace("'Value'", "'Valore'") + ".click()")
+        ascending = browser.evaluate(VALUES_JS)
+        for group in ascending:  # rows sort within their sentence, the sentences by their first row
+            assert [float(v) for v, _ in group] == sorted(float(v) for v, _ in group)
+        assert [float(g[0][0]) for g in ascending] == sorted(float(g[0][0]) for g in ascending)
+        browser.evaluate(value_col.replace("'Value'", "'Valore'") + ".click()")
+        for group in browser.evaluate(VALUES_JS):
+            assert [float(v) for v, _ in group] == sorted((float(v) for v, _ in group), reverse=True)
     finally:
         browser.close()
 
 
 class VisibleText(HTMLParser):
-    """A page's text as a reader of its language sees it: no code, no script, no ``lang`` islands."""
+    """A page's text as a reader of its language sees it: no code, no script, and no ``lang``
+    islands unless ``islands`` (then every language's text, as any reader sees the page)."""
 
     SKIP: ClassVar[set[str]] = {"script", "style", "code", "pre"}
+    VOID: ClassVar[set[str]] = {"br", "img", "input", "meta", "link", "hr"}
 
-    def __init__(self, text: str, lang: str) -> None:
+    def __init__(self, text: str, lang: str, *, islands: bool = False) -> None:
         super().__init__()
-        self.lang, self.parts, self.stack = lang, [], []
+        self.lang, self.islands, self.parts, self.stack = lang, islands, [], []
         self.feed(text)
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        foreign = a.get("lang") not in (None, self.lang)
-        if tag not in {"br", "img", "input", "meta", "link", "hr"}:
+        foreign = not self.islands and a.get("lang") not in (None, self.lang)
+        if tag not in self.VOID:
             self.stack.append(tag in self.SKIP or foreign)
 
     def handle_endtag(self, tag):
-        if self.stack and tag not in {"br", "img", "input", "meta", "link", "hr"}:
+        if self.stack and tag not in self.VOID:
             self.stack.pop()
 
     def handle_data(self, data):
@@ -709,30 +792,77 @@ class VisibleText(HTMLParser):
         return " ".join(" ".join(self.parts).split())
 
 
-def english_strings_with_italian() -> dict[str, str]:
-    """Every English interface string the portal knows with its Italian, from the data files."""
+def _add(pairs: dict[str, str], en: str, it: str | None) -> None:
+    if en:  # a string translated in one place and missing in another counts as missing
+        pairs[en] = (it or "") if pairs.get(en, it) else ""
+
+
+def english_strings_with_italian(root: Path = ROOT) -> dict[str, str]:
+    """Every English string the portal shows with its Italian ("" when missing), from the data:
+    interface words, terms, rule kinds, source citations, and the package's own texts."""
     from bgopendata.portal.figure_pages import load_terms
     from bgopendata.portal.site import _template_text
 
-    pairs = {}
+    pairs: dict[str, str] = {}
+
+    def add(en: str, it: str | None) -> None:
+        _add(pairs, en, it)
+
     labels = json.loads(_template_text("labels.json"))
     for entry in labels.values():
-        pairs[entry["en"]] = entry.get("it", "")
+        add(entry["en"], entry.get("it"))
     terms = load_terms()
     for group in ("measures", "units", "qualifiers", "severities"):
         for entry in terms[group].values():
-            pairs[entry["en"]] = entry.get("it", "")
+            add(entry["en"], entry.get("it"))
     catalogue = json.loads((ROOT / "src/bgopendata/rules/catalogue.json").read_text("utf-8"))
     for kind in catalogue:
         italian = terms["kinds"].get(kind["code"], {})
-        pairs[kind["title"]] = italian.get("title_it", "")
-        pairs[kind["description"]] = italian.get("description_it", "")
-    for row in rows_of("sources"):
-        pairs[row["citation_en"]] = row["citation_it"]
-    for source in PACKAGE.descriptor.get("sources", []):
-        pairs[source["title"]] = terms["package_sources"].get(source["title"], {}).get("it", "")
-    pairs.pop("", None)
+        add(kind["title"], italian.get("title_it"))
+        add(kind["description"], italian.get("description_it"))
+    package = open_package(root)
+    with open(package.resource("sources").path, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            add(row["citation_en"], row["citation_it"])
+    return {**pairs, **package_texts(package)}
+
+
+def package_texts(package) -> dict[str, str]:
+    """The package's own texts an Italian page shows: its rules' descriptions and explanations,
+    its sources' titles. No Italian page shows them in English, not even marked ``lang="en"``."""
+    pairs: dict[str, str] = {}
+    for source in package.descriptor.get("sources", []):
+        _add(pairs, source["title"], source.get("title_it"))
+    for rule in declared_rules(package):
+        _add(pairs, rule["description"], rule["description_it"])
+        _add(pairs, rule["explanation"], rule["explanation_it"])
     return pairs
+
+
+def english_on_italian_pages(site: Path, pairs: dict[str, str], package=PACKAGE) -> dict[str, list[str]]:
+    """By Italian page, the English it shows: a string whose Italian exists but is not used (in
+    the page's own text; anywhere for the package's own texts), or whose Italian is missing
+    (anywhere, even marked ``lang="en"``)."""
+    from bgopendata.portal.figure_pages import load_terms
+
+    # words the two languages share ("Home", "Download", "File") are not English; a word that is
+    # also a code of terms.json is not counted (a description may quote ``exact`` or ``percent``)
+    codes = {code for group in load_terms().values() for code in group}
+    translated = {en for en, it in pairs.items() if it and en != it and len(en) > 3 and en not in codes}
+    missing = {en for en, it in pairs.items() if not it}
+    own = {en for en, it in package_texts(package).items() if en != it and en not in codes} - missing
+
+    def shown(strings: set[str], text: str) -> list[str]:
+        return sorted(en for en in strings if re.search(rf"(?<![\w-]){re.escape(en)}(?![\w-])", text))
+
+    found = {}
+    for path in sorted((site / "it").rglob("*.html")):
+        page_text = path.read_text("utf-8")
+        leaked = shown(translated - own, VisibleText(page_text, "it").text())
+        leaked += shown(missing | own, VisibleText(page_text, "it", islands=True).text())
+        if leaked:
+            found[path.relative_to(site).as_posix()] = leaked
+    return found
 
 
 def test_every_english_string_has_its_italian():
@@ -742,17 +872,42 @@ def test_every_english_string_has_its_italian():
 
 def test_italian_pages_show_no_english_string_that_has_a_translation(site):
     pairs = english_strings_with_italian()
-    # words the two languages share ("Home", "Download", "File") or that are names are not English
-    # codes are shown as codes (a description may quote ``exact`` or ``percent``): a word that is
-    # also a code of terms.json is not counted
-    from bgopendata.portal.figure_pages import load_terms
+    rules = declared_rules(PACKAGE)
+    assert {r["description"] for r in rules} <= set(pairs), "the rules' descriptions are checked"
+    assert {s["title"] for s in PACKAGE.descriptor["sources"]} <= set(pairs), "the sources' titles are checked"
+    assert english_on_italian_pages(site, pairs) == {}
 
-    codes = {code for group in load_terms().values() for code in group}
-    english = {en for en, it in pairs.items() if en != it and len(en) > 3 and en not in codes}
-    for path in sorted((site / "it").rglob("*.html")):
-        shown = VisibleText(path.read_text("utf-8"), "it").text()
-        leaked = sorted(en for en in english if re.search(rf"(?<![\w-]){re.escape(en)}(?![\w-])", shown))
-        assert leaked == [], f"{path.relative_to(site)} shows English: {leaked[:5]}"
+
+def test_a_rule_or_source_without_italian_fails_the_italian_check(release, site, tmp_path):
+    """On a copy of the package: one rule loses its ``description_it``, one source its ``title_it``."""
+    copy = tmp_path / "pkg"
+    copy.mkdir()
+    shutil.copyfile(ROOT / "datapackage.json", copy / "datapackage.json")
+    for part in ("resources", "schemas", "rules", "sources", "views"):
+        shutil.copytree(ROOT / part, copy / part)
+    rules_file = copy / "rules" / "province_exports.json"
+    doc = json.loads(rules_file.read_text("utf-8"))
+    rule = next(r for r in doc["rules"] if r["id"] == "export-ranking-1991")
+    del rule["description_it"]
+    rules_file.write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
+    descriptor = json.loads((copy / "datapackage.json").read_text("utf-8"))
+    source = next(s for s in descriptor["sources"] if s["title"].startswith("Bureau van Dijk"))
+    del source["title_it"]
+    (copy / "datapackage.json").write_text(json.dumps(descriptor, indent=2, ensure_ascii=False), encoding="utf-8")
+
+    pairs = english_strings_with_italian(copy)
+    assert sorted(en for en, it in pairs.items() if not it) == sorted([rule["description"], source["title"]])
+    built = build_site(copy, tmp_path / "site", release=release)
+    leaked = english_on_italian_pages(built, pairs, open_package(copy))
+    assert leaked == {
+        "it/index.html": [source["title"]],
+        "it/resources/province_exports.html": [rule["description"]],  # the figure cards of 1991
+        "it/rules.html": [rule["description"]],
+    }
+    rules_page = html.unescape((built / "it" / "rules.html").read_text("utf-8"))
+    assert f'<td lang="en">{rule["description"]}' in rules_page, "shown in English, marked so"
+    # the same check passes on the published package's own site
+    assert english_on_italian_pages(site, english_strings_with_italian()) == {}
 
 
 def test_the_italian_check_catches_an_english_string(site, tmp_path):

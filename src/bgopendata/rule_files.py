@@ -26,9 +26,9 @@ from typing import Any
 
 from bgopendata.errors import UnusableInput
 
-TABLE_KEYS = {"description", "rules"}
-PACKAGE_KEYS = {"description", "scopes", "packageWide", "acrossTables"}
-SCOPE_KEYS = {"description", "fields", "resources"}
+TABLE_KEYS = {"description", "description_it", "rules"}
+PACKAGE_KEYS = {"description", "description_it", "scopes", "packageWide", "acrossTables"}
+SCOPE_KEYS = {"description", "description_it", "fields", "resources"}
 
 
 @dataclass(frozen=True)

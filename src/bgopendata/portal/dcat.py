@@ -240,9 +240,11 @@ def dcat_graph(
     g.add((dataset, DCAT.contactPoint, contact))
     provenance = typed(BNode(), DCTERMS.ProvenanceStatement)
     texts(provenance, RDFS.label, profile["provenance"])
-    cited = "; ".join(s["title"] for s in desc.get("sources") or [] if s.get("title"))
-    if cited:
-        g.add((provenance, RDFS.comment, Literal(f"Sources: {cited}", lang="en")))
+    sources = [s for s in desc.get("sources") or [] if isinstance(s, dict) and s.get("title")]
+    for lang, lead in (("en", "Sources"), ("it", "Fonti")):
+        titles = [text_in(s, "title", lang) for s in sources]
+        if titles and all(titles):  # in Italian only when every source has its ``title_it``
+            g.add((provenance, RDFS.comment, Literal(f"{lead}: {'; '.join(t for t in titles if t)}", lang=lang)))
     g.add((dataset, DCTERMS.provenance, provenance))
 
     # Distributions: one per release artifact.

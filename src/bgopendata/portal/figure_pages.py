@@ -1,5 +1,5 @@
 """What the portal shows of each figure: table rows grouped under their sentence, the figure
-marked in its sentence, measures/units/qualifiers in words, the rules that guard it, a citation.
+marked in its sentence, measures/units/qualifiers in words, the rules that read it, a citation.
 
 Words come from ``templates/terms.json`` (English and Italian side by side); a code without a
 label is shown as the code, so a new measure never breaks a page.
@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 from importlib import resources as importlib_resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bgopendata.package import Package
 
 LANGS = ("en", "it")
 
@@ -64,30 +67,34 @@ def _value_text(row: dict[str, str], lang: str) -> str:
     return row.get("value_text_en", "") if lang == "en" else row.get("value_text", "")
 
 
-def guarding_rules(rules: list[dict[str, Any]], resource: str, figure_id: str) -> list[dict[str, Any]]:
-    """Rules naming the figure anywhere in their declaration, then the resource's table-wide rules."""
-    named = [r for r in rules if figure_id in _strings(r["raw"])]
-    table_wide = [r for r in rules if r["resource"] == resource and not _names_figures(r["raw"])]
-    return named + [r for r in table_wide if r not in named]
+def rules_reading(package: Package) -> dict[str, list[str]]:
+    """Each declared rule's id and the figures it reads, from the rule model, not from its text:
+    a figure rule's bound references (``BoundRule.reads``), a group rule's every row of its table."""
+    from bgopendata.rules.bind import bind_rules
+    from bgopendata.rules.figures import read_index
+    from bgopendata.rules.registry import declare
+
+    declared = declare(package)
+    index = read_index(package)
+    bound, _ = bind_rules(declared.figure, index, tolerate_missing=True)
+    reads = {b.rule.id: b.reads for b in bound}
+    for item in declared.group:
+        rows = index.rows.get(item.resource.name, [])
+        reads[item.rule.id] = [r.cells["figure_id"] for r in rows if r.cells.get("figure_id")]
+    return reads
 
 
-def verdict(rule: dict[str, Any], problems: list[Any], line: int) -> dict[str, str]:
-    """``holds`` unless the report has a problem of this rule on this row or on no particular row."""
+def guarding_rules(rules: list[dict[str, Any]], reads: dict[str, list[str]], figure_id: str) -> list[dict[str, Any]]:
+    """The declared rules that read the figure, in declaration order."""
+    return [r for r in rules if figure_id in reads.get(r["id"], ())]
+
+
+def verdict(rule: dict[str, Any], problems: list[Any], resource: str, line: int, figure_id: str) -> dict[str, str]:
+    """``holds`` unless the report has a problem of this rule that names the figure, points at its
+    row, or is the rule's as a whole (no row, no figure)."""
     for p in problems:
-        if p.rule == rule["id"] and p.line in (None, line):
+        if p.rule != rule["id"]:
+            continue
+        if figure_id in p.figures or (p.resource == resource and p.line == line) or (p.line is None and not p.figures):
             return dict(state=p.severity, message=p.message)
     return dict(state="holds", message="")
-
-
-def _strings(node: Any) -> set[str]:
-    if isinstance(node, str):
-        return {node}
-    if isinstance(node, dict):
-        return set().union(*(_strings(v) for v in node.values())) if node else set()
-    if isinstance(node, list):
-        return set().union(*(_strings(v) for v in node)) if node else set()
-    return set()
-
-
-def _names_figures(raw: dict[str, Any]) -> bool:
-    return any(key in raw for key in ("figures", "figure", "parts", "part", "whole", "total", "share", "order"))

@@ -15,6 +15,7 @@ import re
 import shutil
 import tempfile
 from collections import Counter
+from decimal import Decimal, InvalidOperation
 from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,15 @@ from bgopendata.portal.dcat import (
     release_artifacts,
     text_in,
 )
-from bgopendata.portal.figure_pages import guarding_rules, load_terms, marked, sentence_of, verdict, word
+from bgopendata.portal.figure_pages import (
+    guarding_rules,
+    load_terms,
+    marked,
+    rules_reading,
+    sentence_of,
+    verdict,
+    word,
+)
 from bgopendata.tableschema.types import field_unit, foreign_keys, primary_key
 
 LANGS = ("en", "it")
@@ -94,6 +103,7 @@ def write_site(package: Package, folder: Path, artifacts: list[Artifact], releas
     codes = _code_labels(tables)
     terms = load_terms()
     rules = declared_rules(package)
+    reads = rules_reading(package)
     released = modified_date(package).isoformat()
     groups = _artifact_groups(artifacts)
 
@@ -135,7 +145,7 @@ def write_site(package: Package, folder: Path, artifacts: list[Artifact], releas
             root="../",
             other_href=f"../{other}/index.html",
             page_title=t["home"],
-            sources=_sources(desc, terms, lang),
+            sources=_sources(desc, lang),
             charts=chart_cards,
             resources=resources,
             jsonld=_jsonld(package, artifacts, lang),
@@ -155,7 +165,7 @@ def write_site(package: Package, folder: Path, artifacts: list[Artifact], releas
         for res, card in zip(package.resources, resources, strict=True):
             res_views = [card for card in chart_cards if card["resource"] == res.name]
             table = _table(res, tables[res.name], codes, terms, lang)
-            figures = _figure_cards(res, tables[res.name], codes, terms, rules, report, common, lang)
+            figures = _figure_cards(res, tables[res.name], codes, terms, (rules, reads), report, common, lang)
             index.extend(_index_entries(res, tables[res.name], codes, terms, lang))
             sql = example_sql(res, tables[res.name])
             page = env.get_template("resource.html").render(
@@ -184,7 +194,7 @@ def write_site(package: Package, folder: Path, artifacts: list[Artifact], releas
             other_href=f"../{other}/rules.html",
             page_title=t["rules"],
             rules=[_rule_row(r, terms, lang) for r in rules],
-            inconsistencies=_inconsistencies(report),
+            inconsistencies=_inconsistencies(report, rules, tables, lang),
             translation=translation_differences(package, tables, report),
         )
         (page_dir / "rules.html").write_text(rules_page, encoding="utf-8")
@@ -230,7 +240,9 @@ def declared_rules(package: Package) -> list[dict[str, Any]]:
                         severity=rule.get("severity", "error"),
                         resource=res.name,
                         description=rule.get("description", ""),
+                        description_it=rule.get("description_it") or "",
                         explanation=rule.get("explanation") or "",
+                        explanation_it=rule.get("explanation_it") or "",
                         raw=rule,
                     )
                 )
@@ -278,17 +290,28 @@ def _validated(package_path: str | Path) -> Any:
     return report
 
 
-def _inconsistencies(report: Any) -> list[dict[str, Any]]:
+def _inconsistencies(
+    report: Any, rules: list[dict[str, Any]], tables: dict[str, list[dict[str, str]]], lang: str
+) -> list[dict[str, Any]]:
+    """The report's warnings, worded for a page in ``lang``, each quoted sentence marked with its language."""
+    by_id = {r["id"]: r for r in rules}
+
+    def sentence_lang(p: Any) -> str:
+        rows = tables.get(p.resource or "", [])
+        row = rows[p.line - 2] if p.line and 2 <= p.line < len(rows) + 2 else {}
+        return next((sl for sl in LANGS if p.sentence and row.get(f"sentence_{sl}") == p.sentence), "")
+
     return [
         dict(
             code=p.code,
             rule=p.rule,
             resource=p.resource,
             location=p.location(),
-            message=p.message,
+            **report_message(p.message, by_id.get(p.rule or ""), lang),
             expected=p.expected,
             found=p.found,
             sentence=p.sentence,
+            sentence_lang=sentence_lang(p),
         )
         for p in report.warnings
     ]
@@ -341,12 +364,23 @@ def _detail(r: dict[str, str], codes: dict, lang: str) -> str:
 def _table(res: Resource, rows: list[dict[str, str]], codes: dict, terms: dict, lang: str) -> dict[str, Any]:
     """A readable table. Fact tables: rows grouped under the sentence that states them, with the
     figures marked in it, names for codes and words for measures, units and qualifiers (the code
-    shown small under each word, for SQL). Code lists: as they are, one group."""
+    shown small under each word, for SQL). Code lists: as they are, one group. Numbers are
+    written as the page's language writes them; ``value`` keeps the CSV's text (``data-value``),
+    which the page sorts by and a reader copies."""
     if not rows:
         return dict(columns=[], groups=[])
+    numeric = {f.get("name") for f in res.schema.get("fields", []) if f.get("type") in ("number", "integer")}
     if not all(c in rows[0] for c in FACT_COLUMNS):
         columns = list(rows[0])
-        cells = [[dict(text=r[c], cls="", code="", href="", lang=_column_lang(c)) for c in columns] for r in rows]
+        cells = [
+            [
+                dict(text=_number(r[c], lang), cls="num", code="", href="", lang="", value=r[c])
+                if c in numeric and r[c]
+                else dict(text=r[c], cls="", code="", href="", lang=_column_lang(c), value="")
+                for c in columns
+            ]
+            for r in rows
+        ]
         return dict(columns=columns, groups=[dict(sentence="", lang=lang, rows=[dict(id="", cells=c) for c in cells])])
     t = json.loads(_template_text("labels.json"))
     names = ("area", "detail", "period", "measure", "value", "unit", "qualifier", "source", "note")
@@ -358,8 +392,10 @@ def _table(res: Resource, rows: list[dict[str, str]], codes: dict, terms: dict, 
         group = groups.setdefault(sentence, dict(sentence=sentence, lang=written_in, needles=[], rows=[]))
         group["needles"].append(sentence_of(r, lang)[1])
 
-        def cell(text: str, code: str = "", cls: str = "", href: str = "", lang: str = "") -> dict[str, str]:
-            return dict(text=text, code=code if code != text else "", cls=cls, href=href, lang=lang)
+        def cell(
+            text: str, code: str = "", cls: str = "", href: str = "", lang: str = "", value: str = ""
+        ) -> dict[str, str]:
+            return dict(text=text, code=code if code != text else "", cls=cls, href=href, lang=lang, value=value)
 
         group["rows"].append(
             dict(
@@ -370,7 +406,7 @@ def _table(res: Resource, rows: list[dict[str, str]], codes: dict, terms: dict, 
                     cell(_detail(r, codes, lang)),
                     cell(r.get("period", "")),
                     cell(word(terms, "measures", r.get("measure", ""), lang), r.get("measure", "")),
-                    cell(r["value"], cls="num"),
+                    cell(_number(r["value"], lang), cls="num", value=r["value"]),
                     cell(word(terms, "units", r.get("unit", ""), lang), r.get("unit", "")),
                     cell(word(terms, "qualifiers", r.get("qualifier", ""), lang), r.get("qualifier", "")),
                     cell(codes["sources"].get(r.get("source_id", ""), {}).get(lang, r.get("source_id", ""))),
@@ -399,13 +435,14 @@ def _figure_cards(
     rows: list[dict[str, str]],
     codes: dict,
     terms: dict,
-    rules: list[dict[str, Any]],
+    rules: tuple[list[dict[str, Any]], dict[str, list[str]]],
     report: Any,
     common: dict[str, Any],
     lang: str,
 ) -> list[dict[str, Any]]:
     """One card per figure (its permalink ``#<figure_id>``): value, unit, period, precision,
-    source, both sentences with the figure marked, the rules guarding it and their verdict."""
+    source, both sentences with the figure marked, the rules that read it and their verdict
+    (``rules``: the declared rules and, by rule id, the figures each reads)."""
     if not rows or not all(c in rows[0] for c in FACT_COLUMNS):
         return []
     t = common["t"]
@@ -424,14 +461,17 @@ def _figure_cards(
                 needle = r.get("value_text_en", "") if sl == "en" else r.get("value_text", "")
                 sentences.append(dict(lang=sl, html=marked(text, [needle])))
         guards = []
-        for rule in guarding_rules(rules, res.name, r["figure_id"]):
-            v = verdict(rule, report.problems, line)
+        for rule in guarding_rules(*rules, r["figure_id"]):
+            v = verdict(rule, report.problems, res.name, line, r["figure_id"])
+            said = report_message(v["message"], rule, lang) if v["message"] else {}
             guards.append(
                 dict(
                     **_rule_row(rule, terms, lang),
                     state=t[f"verdict_{v['state']}"] if f"verdict_{v['state']}" in t else v["state"],
                     state_code=v["state"],
-                    message=v["message"],
+                    message=said.get("message", ""),
+                    known=said.get("explanation", ""),
+                    known_lang=said.get("explanation_lang", lang),
                 )
             )
         area = codes["areas"].get(r.get("geo", ""), {}).get(lang, r.get("geo", ""))
@@ -507,12 +547,28 @@ def _index_entries(
 
 
 def _number(text: str, lang: str) -> str:
-    """A decimal as the page's language writes it (13.1 reads 13,1 in Italian)."""
-    return text.replace(".", ",") if lang == "it" else text
+    """A CSV number as the page's language writes it (CLDR, through babel): 13.1 reads 13,1 and
+    1778 reads 1.778 in Italian, 1,778 in English, as the documents write them; digits kept."""
+    from babel.numbers import format_decimal
+
+    try:
+        number = Decimal(text.strip())
+    except InvalidOperation:
+        return text
+    if not number.is_finite():
+        return text
+    exponent = number.as_tuple().exponent
+    digits = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return str(format_decimal(number, format=pattern, locale=lang))
 
 
 def _rule_row(rule: dict[str, Any], terms: dict, lang: str) -> dict[str, Any]:
+    """A declared rule as a page in ``lang`` shows it; a text not yet translated shows in English,
+    marked so (``*_lang``), which the Italian-page test reports."""
     kind = terms.get("kinds", {}).get(rule["kind"], {})
+    description, description_lang = _in_lang(rule, "description", lang)
+    explanation, explanation_lang = _in_lang(rule, "explanation", lang)
     return dict(
         id=rule["id"],
         kind=rule["kind"],
@@ -521,9 +577,37 @@ def _rule_row(rule: dict[str, Any], terms: dict, lang: str) -> dict[str, Any]:
         severity=word(terms, "severities", rule["severity"], lang),
         severity_code=rule["severity"],
         resource=rule["resource"],
-        description=rule["description"],
-        explanation=rule["explanation"],
+        description=description,
+        description_lang=description_lang,
+        explanation=explanation,
+        explanation_lang=explanation_lang,
     )
+
+
+def report_message(message: str, rule: dict[str, Any] | None, lang: str) -> dict[str, str]:
+    """A report problem's wording on a page in ``lang``. The validator writes English: the rule's
+    description, ``: ``, the kind's message, and ``. Known: `` its explanation; the page shows the
+    description and the explanation in its own language, the kind's message marked English."""
+    parts = dict(message=message, description="", description_lang=lang, explanation="", explanation_lang=lang)
+    if rule is None:
+        return parts
+    prefix = f"{rule['description']}: "
+    suffix = f". Known: {rule['explanation']}" if rule.get("explanation") else ""
+    if message.startswith(prefix):
+        message = message[len(prefix) :]
+        parts["description"], parts["description_lang"] = _in_lang(rule, "description", lang)
+    if suffix and message.endswith(suffix):
+        message = message[: -len(suffix)]
+        parts["explanation"], parts["explanation_lang"] = _in_lang(rule, "explanation", lang)
+    parts["message"] = message
+    return parts
+
+
+def _in_lang(entry: dict[str, Any], key: str, lang: str) -> tuple[str, str]:
+    """``entry``'s text ``key`` in ``lang`` (``key_<lang>``), else the English, with the language it is in."""
+    if lang != "en" and entry.get(f"{key}_{lang}"):
+        return str(entry[f"{key}_{lang}"]), lang
+    return str(entry.get(key) or ""), "en"
 
 
 def _chart_card(view: dict[str, Any], lang: str, sizes: dict) -> dict[str, Any]:
@@ -619,16 +703,13 @@ def _fields(res: Resource, lang: str) -> list[dict[str, str]]:
     return fields
 
 
-def _sources(desc: dict[str, Any], terms: dict[str, Any], lang: str) -> list[dict[str, str]]:
-    """The package's sources, titled in ``lang``: ``title_<lang>``, else ``terms.json``, else the title."""
+def _sources(desc: dict[str, Any], lang: str) -> list[dict[str, str]]:
+    """The package's sources, titled in ``lang`` (``title_<lang>`` beside ``title``, else the English)."""
     found = []
     for s in desc.get("sources", []):
         if isinstance(s, dict):
-            title = s.get("title", "")
-            translated = (text_in(s, "title", lang) or "") if lang != "en" else title
-            if lang != "en" and translated in ("", title):
-                translated = terms.get("package_sources", {}).get(title, {}).get(lang) or title
-            found.append(dict(title=str(translated), href=""))
+            title, title_lang = _in_lang(s, "title", lang)
+            found.append(dict(title=title, lang=title_lang, href=""))
     return found
 
 

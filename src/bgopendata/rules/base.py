@@ -107,7 +107,9 @@ class RuleBase(BaseModel):
     id: RuleId
     severity: Literal["error", "warning"] = "error"
     description: str = Field(min_length=1)
+    description_it: str | None = Field(default=None, min_length=1, description="the description in Italian")
     explanation: str | None = Field(default=None, description="why a known failure is expected")
+    explanation_it: str | None = Field(default=None, min_length=1, description="the explanation in Italian")
 
     @classmethod
     def code(cls) -> str:

@@ -48,6 +48,15 @@ class BoundRule:
                     ids.append(item.cells["figure_id"])
         return ids
 
+    @property
+    def reads(self) -> list[str]:
+        """The figures the rule reads: those it binds, or, for a kind that names no figure or
+        row (it checks each row of its own table against its text), every figure of that table."""
+        markers = type(self.rule).parameters().values()
+        if any(m is not None and m.what in {"figure", "figures", "rows"} for m in markers):
+            return self.covers
+        return [r.cells["figure_id"] for r in self.table_rows if r.cells.get("figure_id")]
+
 
 class ReferenceError_(UnusableInput):
     """A rule names a figure, field or resource the package does not have."""

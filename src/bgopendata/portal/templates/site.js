@@ -4,9 +4,12 @@
   var fold = function (s) {
     return String(s).toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
   };
+  /* a number as the page's language writes it: 1.778 and 13,1 in Italian, 1,778 and 13.1 in English */
+  var english = document.documentElement.lang === "en";
   var asNumber = function (s) {
     var t = String(s).trim().replace(/\s/g, "");
-    if (/^-?\d{1,3}(\.\d{3})+(,\d+)?$/.test(t)) t = t.replace(/\./g, "").replace(",", ".");
+    if (english && /^-?\d{1,3}(,\d{3})+(\.\d+)?$/.test(t)) t = t.replace(/,/g, "");
+    else if (/^-?\d{1,3}(\.\d{3})+(,\d+)?$/.test(t)) t = t.replace(/\./g, "").replace(",", ".");
     else t = t.replace(",", ".");
     return /^-?\d+(\.\d+)?$/.test(t) ? parseFloat(t) : NaN;
   };
@@ -68,7 +71,9 @@
         [].forEach.call(body.rows, function (row) {
           if (row.classList.contains("group")) return;
           var ok = wanted.every(function (w, i) {
-            return !w || fold(row.cells[i] ? row.cells[i].textContent : "").indexOf(w) >= 0;
+            var cell = row.cells[i];
+            if (!w || !cell) return !w;
+            return fold(cell.textContent).indexOf(w) >= 0 || (cell.dataset.value || "").indexOf(w) >= 0;
           });
           row.hidden = !ok;
           if (ok) shown += 1;
@@ -89,8 +94,13 @@
         var dir = th.getAttribute("aria-sort") === "ascending" ? -1 : 1;
         [].forEach.call(head.cells, function (c) { c.removeAttribute("aria-sort"); });
         th.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
+        /* a number cell's data-value is the CSV's text (decimal point), whatever the page shows */
         var key = function (row) {
-          var text = row.cells[col] ? row.cells[col].textContent.trim() : "";
+          var cell = row.cells[col];
+          if (cell && cell.dataset.value !== undefined && !isNaN(parseFloat(cell.dataset.value))) {
+            return parseFloat(cell.dataset.value);
+          }
+          var text = cell ? cell.textContent.trim() : "";
           var n = asNumber(text);
           return isNaN(n) ? fold(text) : n;
         };
