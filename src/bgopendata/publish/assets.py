@@ -13,6 +13,12 @@ DESCRIPTOR = "datapackage.json"
 PARQUET_DESCRIPTOR = "datapackage.parquet.json"
 CHECKSUMS = "SHA256SUMS"
 DATABASE = "bgopendata.duckdb"
+SQLITE = "bgopendata.sqlite"
+DATASETTE_METADATA = "datasette-metadata.json"  # datasette bgopendata.sqlite --metadata datasette-metadata.json
+# A database is one file no Data Package reader opens as tables: its descriptor lists it as a
+# file resource with its size and hash, so ``download --format duckdb|sqlite`` leaves a
+# package too (frictionless checks the bytes and the hash).
+DATABASE_DESCRIPTORS = {"duckdb": "datapackage.duckdb.json", "sqlite": "datapackage.sqlite.json"}
 ARCHIVE = "bgopendata.zip"
 CSV_SUFFIX = ".csv"
 PARQUET_SUFFIX = ".parquet"
@@ -22,7 +28,7 @@ DEFAULT_BASE_URL = "https://github.com/bgopendata/bgopendata/releases"
 BASE_URL_ENV = "BGOPENDATA_BASE_URL"
 
 # ``download --format`` -> which release files it fetches (SHA256SUMS is always fetched).
-FORMATS = ("csv", "parquet", "duckdb", "zip")
+FORMATS = ("csv", "parquet", "duckdb", "sqlite", "zip")
 
 
 def csv_asset(resource: str) -> str:
@@ -40,7 +46,9 @@ def assets_for(fmt: str, listed: list[str]) -> list[str]:
     if fmt == "parquet":
         return [PARQUET_DESCRIPTOR, *sorted(n for n in listed if n.endswith(PARQUET_SUFFIX))]
     if fmt == "duckdb":
-        return [DATABASE]
+        return [DATABASE_DESCRIPTORS[fmt], DATABASE]
+    if fmt == "sqlite":
+        return [DATABASE_DESCRIPTORS[fmt], SQLITE, DATASETTE_METADATA]
     if fmt == "zip":
         return [ARCHIVE]
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -48,4 +56,4 @@ def assets_for(fmt: str, listed: list[str]) -> list[str]:
 
 def local_name(asset: str) -> str:
     """The name an asset takes in a downloaded folder: a package's descriptor is datapackage.json."""
-    return DESCRIPTOR if asset == PARQUET_DESCRIPTOR else asset
+    return DESCRIPTOR if asset in (PARQUET_DESCRIPTOR, *DATABASE_DESCRIPTORS.values()) else asset
