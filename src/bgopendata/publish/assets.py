@@ -19,6 +19,7 @@ DATASETTE_METADATA = "datasette-metadata.json"  # datasette bgopendata.sqlite --
 # file resource with its size and hash, so ``download --format duckdb|sqlite`` leaves a
 # package too (frictionless checks the bytes and the hash).
 DATABASE_DESCRIPTORS = {"duckdb": "datapackage.duckdb.json", "sqlite": "datapackage.sqlite.json"}
+DESCRIPTORS = (DESCRIPTOR, PARQUET_DESCRIPTOR, *DATABASE_DESCRIPTORS.values())  # each a package's descriptor
 ARCHIVE = "bgopendata.zip"
 CSV_SUFFIX = ".csv"
 PARQUET_SUFFIX = ".parquet"
@@ -56,4 +57,4 @@ def assets_for(fmt: str, listed: list[str]) -> list[str]:
 
 def local_name(asset: str) -> str:
     """The name an asset takes in a downloaded folder: a package's descriptor is datapackage.json."""
-    return DESCRIPTOR if asset in (PARQUET_DESCRIPTOR, *DATABASE_DESCRIPTORS.values()) else asset
+    return DESCRIPTOR if asset in DESCRIPTORS else asset

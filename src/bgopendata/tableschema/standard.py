@@ -25,7 +25,7 @@ CATEGORICAL_TYPES = ("string", "integer")
 def v2_schema(schema: dict[str, Any], *, root: bool = True) -> dict[str, Any]:
     """A Table Schema in v2 form; ``root=False`` for one inlined in a resource (no ``$schema``,
     which v2 allows on a descriptor's root only)."""
-    out = {"$schema": TABLE_SCHEMA_V2} if root else {}
+    out: dict[str, Any] = {"$schema": TABLE_SCHEMA_V2} if root else {}
     out.update((k, copy.deepcopy(v)) for k, v in schema.items() if k not in ("$schema", "profile"))
     out["fields"] = [_with_categories(f) for f in out.get("fields", [])]
     return out

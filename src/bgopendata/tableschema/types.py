@@ -45,8 +45,8 @@ TYPES: dict[str, Types] = {
     "year": Types("INTEGER", "int32", "int32", "Int32", "int", "INTEGER"),
 }
 TEXT = TYPES["string"]
-EXACT_NUMBER = Types("DECIMAL(18,6)", "decimal128(18, 6)", "decimal(18,6)", "object", "decimal(18,6)")
-WIDE_NUMBER = Types("DECIMAL(38,8)", "decimal128(38, 8)", "decimal(38,8)", "object", "decimal(38,8)")
+EXACT_NUMBER = Types("DECIMAL(18,6)", "decimal128(18, 6)", "decimal(18,6)", "object", "decimal(18,6)", "NUMERIC")
+WIDE_NUMBER = Types("DECIMAL(38,8)", "decimal128(38, 8)", "decimal(38,8)", "object", "decimal(38,8)", "NUMERIC")
 UNIT_KEYS = ("unit", "bgopendata:unit")
 TRUE_VALUES = ["true", "True", "TRUE", "1"]  # Table Schema's defaults for a boolean field
 FALSE_VALUES = ["false", "False", "FALSE", "0"]
