@@ -194,3 +194,16 @@ def test_terminal_progress_is_one_self_overwriting_line(capsys):
     err = capsys.readouterr().err
     assert err.count("\r") == 2 and err.endswith("\n") and err.count("\n") == 1
     assert "( 50%)" in err and "(100%)" in err
+
+
+def test_a_release_older_than_the_database_descriptors_still_downloads_its_database(release, tmp_path):
+    """1.0.0 lists no datapackage.duckdb.json: --format duckdb then fetches the database alone."""
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "bgopendata.duckdb").write_bytes((release / "bgopendata.duckdb").read_bytes())
+    sums = [line for line in (release / "SHA256SUMS").read_text().splitlines() if "datapackage.duckdb" not in line]
+    (old / "SHA256SUMS").write_text("\n".join(sums) + "\n")
+    with serve_release({"v0.9.0": old}) as server:
+        result = fetch(server, "--format", "duckdb", "--dest", str(tmp_path / "data"))
+    assert result.exit_code == 0, result.stderr
+    assert sorted(listing(tmp_path / "data")) == ["SHA256SUMS", "bgopendata.duckdb"]

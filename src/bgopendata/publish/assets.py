@@ -46,10 +46,12 @@ def assets_for(fmt: str, listed: list[str]) -> list[str]:
         return [DESCRIPTOR, *sorted(n for n in listed if n.endswith(CSV_SUFFIX))]
     if fmt == "parquet":
         return [PARQUET_DESCRIPTOR, *sorted(n for n in listed if n.endswith(PARQUET_SUFFIX))]
+    # A release older than the database descriptors (1.0.0) lists none: the file alone, then.
+    descriptor = [DATABASE_DESCRIPTORS[fmt]] if DATABASE_DESCRIPTORS.get(fmt) in listed else []
     if fmt == "duckdb":
-        return [DATABASE_DESCRIPTORS[fmt], DATABASE]
+        return [*descriptor, DATABASE]
     if fmt == "sqlite":
-        return [DATABASE_DESCRIPTORS[fmt], SQLITE, DATASETTE_METADATA]
+        return [*descriptor, SQLITE, DATASETTE_METADATA]
     if fmt == "zip":
         return [ARCHIVE]
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
