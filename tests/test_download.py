@@ -32,7 +32,8 @@ def listing(folder: Path) -> dict[str, bytes]:
     [
         ("csv", ["SHA256SUMS", "areas.csv", "datapackage.json", "exports.csv", "sectors.csv"]),
         ("parquet", ["SHA256SUMS", "areas.parquet", "datapackage.json", "exports.parquet", "sectors.parquet"]),
-        ("duckdb", ["SHA256SUMS", "bgopendata.duckdb"]),
+        ("duckdb", ["SHA256SUMS", "bgopendata.duckdb", "datapackage.json"]),
+        ("sqlite", ["SHA256SUMS", "bgopendata.sqlite", "datapackage.json", "datasette-metadata.json"]),
         ("zip", ["SHA256SUMS", "bgopendata.zip"]),
     ],
 )
@@ -42,12 +43,30 @@ def test_each_format_arrives_identical_to_the_release(server, release, tmp_path,
     got = listing(tmp_path / "data")
     assert sorted(got) == files
     for name, data in got.items():
-        if fmt == "parquet" and name in ("datapackage.json", "SHA256SUMS"):
-            continue  # the Parquet descriptor, saved under the package's name; checked below
+        if fmt in ("parquet", "duckdb", "sqlite") and name in ("datapackage.json", "SHA256SUMS"):
+            continue  # the format's descriptor, saved under the package's name; checked below
         assert data == (release / name).read_bytes()
-    if fmt == "parquet":
-        assert got["datapackage.json"] == (release / "datapackage.parquet.json").read_bytes()
+    if fmt in ("parquet", "duckdb", "sqlite"):
+        assert got["datapackage.json"] == (release / f"datapackage.{fmt}.json").read_bytes()
     assert result.stderr == ""  # no progress when stderr is not a terminal
+
+
+@pytest.mark.parametrize("fmt, database", [("duckdb", "bgopendata.duckdb"), ("sqlite", "bgopendata.sqlite")])
+def test_a_database_download_is_a_package_frictionless_validates(server, tmp_path, fmt, database):
+    """A database is no table to frictionless: its folder's descriptor lists it as a file with
+    its bytes and hash, which frictionless checks (a changed byte makes it INVALID)."""
+    import frictionless
+
+    assert fetch(server, "--format", fmt, "--dest", str(tmp_path / "data")).exit_code == 0
+    descriptor = tmp_path / "data" / "datapackage.json"
+    report = frictionless.Package(str(descriptor)).validate()
+    assert report.valid, report.flatten(["type", "note"])
+    assert database in [task.place for task in report.tasks]
+    data = bytearray((tmp_path / "data" / database).read_bytes())
+    data[-1] ^= 1
+    (tmp_path / "data" / database).write_bytes(bytes(data))
+    report = frictionless.Package(str(descriptor)).validate()
+    assert not report.valid and "hash-count" in {e[0] for e in report.flatten(["type"])}
 
 
 def test_latest_follows_the_redirect_and_a_tag_goes_straight(server, tmp_path):
@@ -175,3 +194,16 @@ def test_terminal_progress_is_one_self_overwriting_line(capsys):
     err = capsys.readouterr().err
     assert err.count("\r") == 2 and err.endswith("\n") and err.count("\n") == 1
     assert "( 50%)" in err and "(100%)" in err
+
+
+def test_a_release_older_than_the_database_descriptors_still_downloads_its_database(release, tmp_path):
+    """1.0.0 lists no datapackage.duckdb.json: --format duckdb then fetches the database alone."""
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "bgopendata.duckdb").write_bytes((release / "bgopendata.duckdb").read_bytes())
+    sums = [line for line in (release / "SHA256SUMS").read_text().splitlines() if "datapackage.duckdb" not in line]
+    (old / "SHA256SUMS").write_text("\n".join(sums) + "\n")
+    with serve_release({"v0.9.0": old}) as server:
+        result = fetch(server, "--format", "duckdb", "--dest", str(tmp_path / "data"))
+    assert result.exit_code == 0, result.stderr
+    assert sorted(listing(tmp_path / "data")) == ["SHA256SUMS", "bgopendata.duckdb"]

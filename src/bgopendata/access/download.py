@@ -164,7 +164,7 @@ def download(
         declared: dict[str, int] = {}
         for name in wanted:
             url = asset_url(root, version, name)
-            is_descriptor = name in (assets.DESCRIPTOR, assets.PARQUET_DESCRIPTOR)
+            is_descriptor = name in assets.DESCRIPTORS
             limit = MAX_DESCRIPTOR_BYTES if is_descriptor else declared.get(name, MAX_ASSET_BYTES)
             digest = fetch(
                 url,

@@ -46,7 +46,7 @@ def read(name: str, source: str | Path = ".", *, frame: str = "pandas") -> Any:
     if frame == "arrow":
         return table
     if frame == "polars":
-        import polars  # type: ignore[import-not-found]  # optional: pip install polars
+        import polars  # optional: pip install polars
 
         return polars.from_arrow(table)
     import pandas as pd

@@ -22,7 +22,8 @@ def build(path: str, out: str, quiet: bool) -> None:
     """Validate the data package at PATH and write its release to --out.
 
     The release holds the CSVs, one Parquet file per resource, bgopendata.duckdb,
-    bgopendata.zip, a datapackage.json with sizes and hashes, and SHA256SUMS. It is
+    bgopendata.sqlite (with datasette-metadata.json), bgopendata.zip, a Data Package v2
+    datapackage.json with sizes and hashes, one descriptor per other format, and SHA256SUMS. It is
     written into a temporary folder and moved into place only when complete.
     Exit codes: 0 built, 1 the package is invalid, 2 unusable input.
 

@@ -25,7 +25,7 @@ def _terminal_progress(name: str, received: int, total: int | None) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv", "parquet", "duckdb", "zip"]),
+    type=click.Choice(["csv", "parquet", "duckdb", "sqlite", "zip"]),
     default="csv",
     show_default=True,
     help="Which files of the release to fetch.",

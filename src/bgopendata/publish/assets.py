@@ -13,6 +13,13 @@ DESCRIPTOR = "datapackage.json"
 PARQUET_DESCRIPTOR = "datapackage.parquet.json"
 CHECKSUMS = "SHA256SUMS"
 DATABASE = "bgopendata.duckdb"
+SQLITE = "bgopendata.sqlite"
+DATASETTE_METADATA = "datasette-metadata.json"  # datasette bgopendata.sqlite --metadata datasette-metadata.json
+# A database is one file no Data Package reader opens as tables: its descriptor lists it as a
+# file resource with its size and hash, so ``download --format duckdb|sqlite`` leaves a
+# package too (frictionless checks the bytes and the hash).
+DATABASE_DESCRIPTORS = {"duckdb": "datapackage.duckdb.json", "sqlite": "datapackage.sqlite.json"}
+DESCRIPTORS = (DESCRIPTOR, PARQUET_DESCRIPTOR, *DATABASE_DESCRIPTORS.values())  # each a package's descriptor
 ARCHIVE = "bgopendata.zip"
 CSV_SUFFIX = ".csv"
 PARQUET_SUFFIX = ".parquet"
@@ -22,7 +29,7 @@ DEFAULT_BASE_URL = "https://github.com/bgopendata/bgopendata/releases"
 BASE_URL_ENV = "BGOPENDATA_BASE_URL"
 
 # ``download --format`` -> which release files it fetches (SHA256SUMS is always fetched).
-FORMATS = ("csv", "parquet", "duckdb", "zip")
+FORMATS = ("csv", "parquet", "duckdb", "sqlite", "zip")
 
 
 def csv_asset(resource: str) -> str:
@@ -39,8 +46,12 @@ def assets_for(fmt: str, listed: list[str]) -> list[str]:
         return [DESCRIPTOR, *sorted(n for n in listed if n.endswith(CSV_SUFFIX))]
     if fmt == "parquet":
         return [PARQUET_DESCRIPTOR, *sorted(n for n in listed if n.endswith(PARQUET_SUFFIX))]
+    # A release older than the database descriptors (1.0.0) lists none: the file alone, then.
+    descriptor = [DATABASE_DESCRIPTORS[fmt]] if DATABASE_DESCRIPTORS.get(fmt) in listed else []
     if fmt == "duckdb":
-        return [DATABASE]
+        return [*descriptor, DATABASE]
+    if fmt == "sqlite":
+        return [*descriptor, SQLITE, DATASETTE_METADATA]
     if fmt == "zip":
         return [ARCHIVE]
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -48,4 +59,4 @@ def assets_for(fmt: str, listed: list[str]) -> list[str]:
 
 def local_name(asset: str) -> str:
     """The name an asset takes in a downloaded folder: a package's descriptor is datapackage.json."""
-    return DESCRIPTOR if asset == PARQUET_DESCRIPTOR else asset
+    return DESCRIPTOR if asset in DESCRIPTORS else asset

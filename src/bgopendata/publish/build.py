@@ -1,8 +1,9 @@
 """``build``: turn a valid data package into a release folder, reproducibly and atomically.
 
 A release is flat, one file per GitHub release asset (names in ``publish/assets.py``): the
-CSVs, one Parquet per resource, ``bgopendata.duckdb``, a zip of the data package, a
-release ``datapackage.json`` whose resources carry ``bytes`` and ``hash``, and
+CSVs, one Parquet per resource, ``bgopendata.duckdb``, ``bgopendata.sqlite`` with its
+Datasette metadata, a zip of the data package, a release ``datapackage.json`` (Data Package
+v2) whose resources carry ``bytes`` and ``hash``, one descriptor per other format, and
 ``SHA256SUMS``. Everything is written into a temporary folder next to the destination,
 flushed to disk, and swapped into place in one step only when complete (Linux's
 ``renameat2(RENAME_EXCHANGE)``), so a build killed at any point leaves the previous release
@@ -30,6 +31,7 @@ from bgopendata.names import file_inside
 from bgopendata.package import Package, open_package
 from bgopendata.publish import assets as assets
 from bgopendata.publish.truthful import published_schema, published_sources
+from bgopendata.tableschema.standard import v2_package, v2_schema
 
 PANDAS_MISSING = ["nan", "None"]  # how a Parquet null reaches frictionless's cells
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date zip can store; any fixed date works
@@ -77,6 +79,7 @@ def write_release(package: Package, folder: Path) -> None:
     """Write every asset of the release into ``folder`` (an empty directory)."""
     from bgopendata.publish.duckdb_file import write_database
     from bgopendata.publish.parquet import read_typed, write_parquet
+    from bgopendata.publish.sqlite_file import datasette_metadata, write_sqlite
 
     tables = {}
     for res in package.resources:  # ``file_inside``: no name becomes a path outside the release
@@ -84,23 +87,26 @@ def write_release(package: Package, folder: Path) -> None:
         tables[res.name] = read_typed(res)
         write_parquet(tables[res.name], file_inside(folder, assets.parquet_asset(res.name)))
     write_database(package, tables, folder / assets.DATABASE)
+    write_sqlite(package, tables, folder / assets.SQLITE)
+    _write_json(folder / assets.DATASETTE_METADATA, datasette_metadata(package))
     descriptor = release_descriptor(package, folder)
-    (folder / assets.DESCRIPTOR).write_text(
-        json.dumps(descriptor, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8"
-    )
-    parquet = parquet_descriptor(descriptor, folder)
-    (folder / assets.PARQUET_DESCRIPTOR).write_text(
-        json.dumps(parquet, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8"
-    )
+    _write_json(folder / assets.DESCRIPTOR, descriptor)
+    _write_json(folder / assets.PARQUET_DESCRIPTOR, parquet_descriptor(descriptor, folder))
+    for fmt, name in assets.DATABASE_DESCRIPTORS.items():
+        _write_json(folder / name, database_descriptor(descriptor, folder, fmt))
     write_archive(package, folder)
     sums = {p.name: sha256_file(p) for p in folder.iterdir() if p.name != assets.CHECKSUMS}
     (folder / assets.CHECKSUMS).write_text(format_sums(sums), encoding="utf-8")
 
 
+def _write_json(path: Path, doc: dict) -> None:
+    path.write_text(json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
+
+
 def release_descriptor(package: Package, folder: Path) -> dict:
-    """The package descriptor for the flat release: schemas and rules files inlined, ``bytes`` and
-    ``hash`` stamped."""
-    descriptor = copy.deepcopy(package.descriptor)
+    """The package descriptor for the flat release, in Data Package v2 form whatever the
+    package's: schemas and rules files inlined, ``bytes`` and ``hash`` stamped."""
+    descriptor = v2_package(package.descriptor)
     if package.rules is not None:
         descriptor["rules"] = copy.deepcopy(package.rules)
     if isinstance(descriptor.get("sources"), list):
@@ -108,7 +114,7 @@ def release_descriptor(package: Package, folder: Path) -> dict:
     for res_desc, res in zip(descriptor["resources"], package.resources, strict=False):
         csv_file = file_inside(folder, assets.csv_asset(res.name))
         res_desc["path"] = csv_file.name
-        res_desc["schema"] = published_schema(res.schema)
+        res_desc["schema"] = v2_schema(published_schema(res.schema), root=False)
         if res.rules is not None:
             res_desc["rules"] = copy.deepcopy(res.rules)
         res_desc["bytes"] = csv_file.stat().st_size
@@ -132,6 +138,38 @@ def parquet_descriptor(descriptor: dict, folder: Path) -> dict:
         schema = res_desc["schema"]  # frictionless reads Parquet through pandas: a null number is NaN
         schema["missingValues"] = [*schema.get("missingValues", [""]), *PANDAS_MISSING]
     return parquet
+
+
+# What each database file is, for its descriptor: (resource name, format, media type).
+DATABASE_FILES = {
+    "duckdb": [(assets.DATABASE, "duckdb", "application/vnd.duckdb")],
+    "sqlite": [
+        (assets.SQLITE, "sqlite", "application/vnd.sqlite3"),
+        (assets.DATASETTE_METADATA, "json", "application/json"),
+    ],
+}
+
+
+def database_descriptor(descriptor: dict, folder: Path, fmt: str) -> dict:
+    """The release's package metadata with the database (and its companions) as file
+    resources, ``bytes`` and ``hash`` stamped: the folder ``download --format duckdb|sqlite``
+    leaves is a package frictionless validates. Tables, rules and views stay in the release
+    datapackage.json: no Data Package reader opens a table inside a database file."""
+    out = {k: copy.deepcopy(v) for k, v in descriptor.items() if k not in ("rules", "views", "resources")}
+    out["resources"] = []
+    for name, file_format, mediatype in DATABASE_FILES[fmt]:
+        path = file_inside(folder, name)
+        out["resources"].append(
+            {
+                "name": name.replace(".", "-").lower(),
+                "path": name,
+                "format": file_format,
+                "mediatype": mediatype,
+                "bytes": path.stat().st_size,
+                "hash": f"sha256:{sha256_file(path)}",
+            }
+        )
+    return out
 
 
 def write_archive(package: Package, folder: Path) -> None:

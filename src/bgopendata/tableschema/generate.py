@@ -1,4 +1,4 @@
-"""Write the shared fact-table fields into the Table Schemas: declared once, copied by code.
+"""Write the shared fact-table fields into the Table Schemas, in Data Package v2 form.
 
 Table Schema has no way to include a field from another file that frictionless and other
 readers understand, so the fields every fact table shares are declared once in
@@ -7,6 +7,11 @@ readers understand, so the fields every fact table shares are declared once in
 replaces the schema's field of the same name, where it stands; the table's own fields
 (``measure``, ``value``, ``sector``...) are left as written. The schemas stay standard
 files that any Table Schema reader takes as they are.
+
+The same pass keeps every descriptor in Data Package v2 form (``standard.py``): each schema
+gets its ``$schema`` and, on every field with an ``enum``, ``categories``; datapackage.json
+gets its ``$schema``, ``type: "table"`` resources and contributor ``roles``. A table or a
+column added by hand in v1 form (``profile``) is upgraded by the next run.
 
 Example:
     python -m bgopendata.tableschema.generate          # rewrite the schemas of the package in .
@@ -24,6 +29,7 @@ from typing import Any
 
 from bgopendata.errors import BgError, UnusableInput
 from bgopendata.files import DESCRIPTOR, read_json, safe_path
+from bgopendata.tableschema.standard import v2_package, v2_schema
 
 SHARED = "schemas/_shared/fact-fields.json"
 
@@ -47,34 +53,39 @@ def shared_fields(root: Path) -> tuple[str, list[dict[str, Any]]]:
 
 
 def generated(root: str | Path = ".") -> dict[str, str]:
-    """Each fact table's schema file (relative path) and the text it should have."""
+    """Each schema file and datapackage.json (relative paths) and the text they should have."""
     root = Path(root)
     marker, shared = shared_fields(root)
     by_name = {f["name"]: f for f in shared}
     descriptor = read_json(root / DESCRIPTOR, shown=DESCRIPTOR)
     texts: dict[str, str] = {}
+    if isinstance(descriptor, dict):
+        texts[DESCRIPTOR] = _text(v2_package(descriptor))
     for res in descriptor.get("resources", []) if isinstance(descriptor, dict) else []:
         relpath = res.get("schema") if isinstance(res, dict) else None
         if not isinstance(relpath, str):
             continue  # an inline schema has no file to write
         schema = read_json(safe_path(root, relpath, shown=DESCRIPTOR, what="schema"), shown=relpath)
         names = [f.get("name") for f in schema.get("fields", []) if isinstance(f, dict)]
-        if marker not in names:
-            continue
-        missing = [name for name in by_name if name not in names]
-        if missing:
-            raise UnusableInput(
-                f"a fact table (it has {marker!r}) lacks the shared field {missing[0]!r}; "
-                f"add it where its column is, then generate again",
-                path=relpath,
-            )
-        schema = dict(schema, fields=[copy.deepcopy(by_name.get(f.get("name"), f)) for f in schema["fields"]])
-        texts[relpath] = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+        if marker in names:
+            missing = [name for name in by_name if name not in names]
+            if missing:
+                raise UnusableInput(
+                    f"a fact table (it has {marker!r}) lacks the shared field {missing[0]!r}; "
+                    f"add it where its column is, then generate again",
+                    path=relpath,
+                )
+            schema = dict(schema, fields=[copy.deepcopy(by_name.get(f.get("name"), f)) for f in schema["fields"]])
+        texts[relpath] = _text(v2_schema(schema))
     return texts
 
 
+def _text(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
 def drifted(root: str | Path = ".") -> list[str]:
-    """The fact-table schemas whose file differs from what the shared fields make of it."""
+    """The files (schemas, datapackage.json) that differ from what the shared fields and v2 make of them."""
     root = Path(root)
     return [
         relpath for relpath, text in generated(root).items() if (root / relpath).read_text(encoding="utf-8") != text
@@ -92,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         stale = drifted(args.path)
         if args.check:
             for relpath in stale:
-                print(f"{relpath}: differs from {SHARED}; run python -m bgopendata.tableschema.generate")
+                source = "Data Package v2" if relpath == DESCRIPTOR else SHARED
+                print(f"{relpath}: differs from {source}; run python -m bgopendata.tableschema.generate")
             return 1 if stale else 0
         texts = generated(args.path)
         for relpath in stale:

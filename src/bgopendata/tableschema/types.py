@@ -2,7 +2,8 @@
 
 One row per Table Schema type, one column per backend: the type a reader of the release
 gets in DuckDB (the release's database and ``query``), Arrow (the Parquet files), ibis,
-pandas (``pd.read_parquet(path, dtype_backend="numpy_nullable")``) and Spark. A type not
+pandas (``pd.read_parquet(path, dtype_backend="numpy_nullable")``), Spark and SQLite (the
+release's ``bgopendata.sqlite``: its column types, dates as ISO text). A type not
 listed (``any``, ``object``, ``array``...) is text everywhere.
 
 ``number`` has two rows (docs/data-model.md says why): the release publishes it as a
@@ -29,22 +30,23 @@ class Types:
     ibis: str
     pandas: str
     spark: str
+    sqlite: str = "TEXT"
 
 
 TYPES: dict[str, Types] = {
-    #                 DuckDB       Arrow/Parquet    ibis         pandas            Spark
+    #                 DuckDB       Arrow/Parquet    ibis         pandas            Spark      SQLite
     "string": Types("VARCHAR", "string", "string", "string", "string"),
-    "integer": Types("BIGINT", "int64", "int64", "Int64", "bigint"),
-    "number": Types("DOUBLE", "float64", "float64", "Float64", "double"),
-    "boolean": Types("BOOLEAN", "bool", "boolean", "boolean", "boolean"),
+    "integer": Types("BIGINT", "int64", "int64", "Int64", "bigint", "INTEGER"),
+    "number": Types("DOUBLE", "float64", "float64", "Float64", "double", "REAL"),
+    "boolean": Types("BOOLEAN", "bool", "boolean", "boolean", "boolean", "INTEGER"),
     "date": Types("DATE", "date32", "date", "object", "date"),
     "datetime": Types("TIMESTAMP", "timestamp[us]", "timestamp(6)", "datetime64[us]", "timestamp_ntz"),
     "time": Types("TIME", "time64[us]", "time", "object", "time(6)"),
-    "year": Types("INTEGER", "int32", "int32", "Int32", "int"),
+    "year": Types("INTEGER", "int32", "int32", "Int32", "int", "INTEGER"),
 }
 TEXT = TYPES["string"]
-EXACT_NUMBER = Types("DECIMAL(18,6)", "decimal128(18, 6)", "decimal(18,6)", "object", "decimal(18,6)")
-WIDE_NUMBER = Types("DECIMAL(38,8)", "decimal128(38, 8)", "decimal(38,8)", "object", "decimal(38,8)")
+EXACT_NUMBER = Types("DECIMAL(18,6)", "decimal128(18, 6)", "decimal(18,6)", "object", "decimal(18,6)", "NUMERIC")
+WIDE_NUMBER = Types("DECIMAL(38,8)", "decimal128(38, 8)", "decimal(38,8)", "object", "decimal(38,8)", "NUMERIC")
 UNIT_KEYS = ("unit", "bgopendata:unit")
 TRUE_VALUES = ["true", "True", "TRUE", "1"]  # Table Schema's defaults for a boolean field
 FALSE_VALUES = ["false", "False", "FALSE", "0"]
@@ -60,6 +62,10 @@ def field_types(field: dict[str, Any], *, exact: bool = False) -> Types:
 
 def duckdb_type(field: dict[str, Any], *, exact: bool = False) -> str:
     return field_types(field, exact=exact).duckdb
+
+
+def sqlite_type(field: dict[str, Any]) -> str:
+    return field_types(field).sqlite
 
 
 def ibis_type(field: dict[str, Any], *, exact: bool = False) -> str:
