@@ -96,7 +96,10 @@ class SparkTables:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    _problem = TypedTables._problem
+    def _problem(
+        self, res: Resource, code: str, message: str, line: int | None = None, field_name: str | None = None
+    ) -> Problem:
+        return TypedTables._problem(cast(TypedTables, self), res, code, message, line, field_name)
 
     def uri(self, res: Resource) -> str:
         """Where Spark reads the resource: under ``data_uri`` when given, else the package's file."""
@@ -186,7 +189,15 @@ class SparkTables:
         ).persist(StorageLevel.MEMORY_AND_DISK)
         persisted = frame
         try:
-            blocks = frame.groupBy("__block").agg(F.count("*").alias("n"), F.min("__id").alias("first")).collect()
+            blocks = (
+                frame.groupBy("__block")
+                .agg(
+                    F.count("*").alias("n"),
+                    F.min("__id").alias("first"),
+                    F.count_if(F.col("__reject").isNull()).alias("read"),  # as DuckDB counts: rejects are no rows
+                )
+                .collect()
+            )
         except Exception as exc:  # noqa: BLE001 - Spark cannot read the file: one line, not a JVM trace
             persisted.unpersist()
             message = " ".join(str(exc).split())[:300]
@@ -200,7 +211,7 @@ class SparkTables:
         frame = frame.withColumn(
             "__line", (F.col("__id") + F.create_map(*line_of)[F.col("__block")]) if line_of else F.lit(None)
         )
-        if not rows:
+        if not sum(block["read"] for block in blocks):
             self.examples.add("read", [self._problem(res, "no-data-rows", MESSAGES["no-data-rows"], 1)], 1)
         if self._rejects(res, frame, width):
             persisted.unpersist()
@@ -424,7 +435,7 @@ def _cell_checks(fields: list[tuple[dict, int | None]]) -> list[_Check]:
                     name,
                     column.isNull() & ~failed,
                     column,
-                    lambda _v, m=message: m,
+                    _fixed(message),
                 )
             )
         if type_ in ("string", "any"):
@@ -436,7 +447,7 @@ def _cell_checks(fields: list[tuple[dict, int | None]]) -> list[_Check]:
                     name,
                     column.contains("\r"),
                     column,
-                    lambda _v, m=message: m,
+                    _fixed(message),
                 )
             )
         for check, ok in _constraints(spec):
@@ -447,9 +458,7 @@ def _cell_checks(fields: list[tuple[dict, int | None]]) -> list[_Check]:
                     name,
                     column.isNotNull() & ~ok,
                     column,
-                    lambda value, c=check, s=spec: _CELL_MESSAGES["constraint-error"].format(
-                        found=_constraint_text(c, s, value), field=s["name"]
-                    ),
+                    _broken(check, spec),
                 )
             )
         if type_ == "string":
@@ -465,6 +474,17 @@ def _cell_checks(fields: list[tuple[dict, int | None]]) -> list[_Check]:
                 )
             )
     return checks
+
+
+def _fixed(message: str) -> Callable[[Any], str]:
+    return lambda _value: message
+
+
+def _broken(check: str, spec: dict) -> Callable[[Any], str]:
+    """The message of a failing constraint ``check`` of ``spec``, from the value found."""
+    return lambda value: _CELL_MESSAGES["constraint-error"].format(
+        found=_constraint_text(check, spec, value), field=spec["name"]
+    )
 
 
 def _cast_checks(name: str, type_: str, text: Any, failed: Any) -> list[_Check]:
@@ -513,8 +533,9 @@ def _constraints(spec: dict) -> list[tuple[str, Any]]:
             bound = cons.get(key)
             if isinstance(bound, (int, float)) and not isinstance(bound, bool):
                 out.append((key, getattr(column, _OPERATORS[builtin])(F.lit(Decimal(repr(bound))))))
-    lengths = {k: cons.get(k) for k in ("minLength", "maxLength")}
-    lengths = {k: v for k, v in lengths.items() if isinstance(v, int) and not isinstance(v, bool)}
+    lengths: dict[str, int] = {
+        k: v for k in ("minLength", "maxLength") if isinstance(v := cons.get(k), int) and not isinstance(v, bool)
+    }
     if lengths:
         size = F.length(column.cast("string"))
         ok = F.lit(True)
