@@ -66,7 +66,12 @@ def test_clean_grown_package_is_valid_on_spark(spark, tmp_path):
     assert report.valid and report.stats["rules"] == 3
 
 
-RAGGED = 'figure_id,geo,year,value,unit\nexports-2013-bergamo,bergamo,2013,13.1\nx,bergamo,2014,1,EUR_bn,extra\n"open,bergamo,2015,1,EUR_bn\n'
+RAGGED = (
+    "figure_id,geo,year,value,unit\n"
+    "exports-2013-bergamo,bergamo,2013,13.1\n"
+    "x,bergamo,2014,1,EUR_bn,extra\n"
+    '"open,bergamo,2015,1,EUR_bn\n'
+)
 
 
 def test_ragged_rows_and_unclosed_quotes_as_duckdb_says_them(spark, tmp_path):
