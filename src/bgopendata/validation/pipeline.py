@@ -3,8 +3,8 @@
 The stages, in order: ``lexical`` (is each file well-formed CSV), ``structure`` (types,
 constraints, keys), ``figure-rules`` (relations between named figures, and every row against
 the text it quotes: the provenance kinds are figure rules), ``group-rules`` (relations within
-every group of rows). The engine picks each stage's implementation (structure: frictionless, DuckDB or Spark; group rules:
-DuckDB or Spark); the order and the report are the same for all.
+every group of rows). The engine picks each stage's implementation (structure: frictionless,
+DuckDB or Spark; group rules: DuckDB or Spark); the order and the report are the same for all.
 
 Unusable input (unreadable descriptor, paths escaping the package, a malformed rule)
 raises ``UnusableInput``; everything else ends up as problems in the returned ``Report``.
