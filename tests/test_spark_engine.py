@@ -86,3 +86,22 @@ def test_ragged_rows_and_unclosed_quotes_as_duckdb_says_them(spark, tmp_path):
         ("structure/extra-cell", 3),
         ("structure/unclosed-quote", 4),
     }
+
+
+def test_data_read_at_a_uri_with_a_placeholder_in_the_folder(spark, grown, tmp_path):
+    """``data_uri``: Spark reads the CSVs at the URI; the local folder's big table may be empty."""
+    root, expected = grown
+    data = tmp_path / "remote"
+    shutil.copytree(root, data)
+    local = tmp_path / "local"
+    shutil.copytree(root, local)
+    (local / "resources" / "exports.csv").write_text("", encoding="utf-8")
+    report = validate(local, engine="spark", max_examples=100, data_uri=data.as_uri())
+    assert sorted((p.code, p.line) for p in report.problems) == sorted((e["code"], e["line"]) for e in expected)
+
+
+def test_data_uri_needs_spark(grown):
+    from bgopendata.errors import UnusableInput
+
+    with pytest.raises(UnusableInput, match="--data-uri needs --engine spark"):
+        validate(grown[0], engine="duckdb", data_uri="file:///nowhere")
