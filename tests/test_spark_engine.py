@@ -2,7 +2,7 @@
 
 One ``local[2]`` session for the module (it takes about 9 s to start on Java 17). The
 grown package's group rules run on Spark through pandera's pyspark backend; the
-broken-package corpus runs through the same engine path and must keep its verdicts.
+engine's own comparison with DuckDB is tests/test_spark_equivalence.py.
 """
 
 from __future__ import annotations
@@ -16,13 +16,8 @@ if shutil.which("java") is None:  # .ci/run installs openjdk-17-jre-headless on 
     pytest.skip("Spark needs Java (17)", allow_module_level=True)
 
 from bgopendata.validation.pipeline import validate
-from conftest import (
-    bench_generate,
-    copy_package,
-)
-from test_validate_broken import CASES as BROKEN
-from test_validate_broken import apply as apply_broken
-from test_validate_broken import outcome
+from conftest import bench_generate
+from test_bad_inputs import MINI
 
 generate = bench_generate()
 
@@ -71,14 +66,42 @@ def test_clean_grown_package_is_valid_on_spark(spark, tmp_path):
     assert report.valid and report.stats["rules"] == 3
 
 
-@pytest.mark.parametrize("case", BROKEN, ids=[c["name"] for c in BROKEN])
-def test_broken_corpus_same_verdict_on_spark(spark, case, tmp_path):
-    root = copy_package(tmp_path / "pkg")
-    apply_broken(root, case["mutation"])
-    expect = case["expect"]
-    code, result = outcome(root, case.get("strict", False), engine="spark")
-    if code == 2:
-        assert expect["exit"] == 2 and expect["message"] in result
-        return
-    assert code == expect["exit"]
-    assert any(p.code == expect["code"] and p.line == expect["line"] for p in result.problems)
+RAGGED = (
+    "figure_id,geo,year,value,unit\n"
+    "exports-2013-bergamo,bergamo,2013,13.1\n"
+    "x,bergamo,2014,1,EUR_bn,extra\n"
+    '"open,bergamo,2015,1,EUR_bn\n'
+)
+
+
+def test_ragged_rows_and_unclosed_quotes_as_duckdb_says_them(spark, tmp_path):
+    pkg = tmp_path / "pkg"
+    shutil.copytree(MINI, pkg)
+    (pkg / "resources" / "facts.csv").write_text(RAGGED, encoding="utf-8")
+    on_spark, on_duckdb = (validate(pkg, engine=e) for e in ("spark", "duckdb"))
+    assert located(on_spark) == located(on_duckdb)
+    assert sorted(p.message for p in on_spark.problems) == sorted(p.message for p in on_duckdb.problems)
+    assert {(p.code, p.line) for p in on_spark.problems} >= {
+        ("structure/missing-cell", 2),
+        ("structure/extra-cell", 3),
+        ("structure/unclosed-quote", 4),
+    }
+
+
+def test_data_read_at_a_uri_with_a_placeholder_in_the_folder(spark, grown, tmp_path):
+    """``data_uri``: Spark reads the CSVs at the URI; the local folder's big table may be empty."""
+    root, expected = grown
+    data = tmp_path / "remote"
+    shutil.copytree(root, data)
+    local = tmp_path / "local"
+    shutil.copytree(root, local)
+    (local / "resources" / "exports.csv").write_text("", encoding="utf-8")
+    report = validate(local, engine="spark", max_examples=100, data_uri=data.as_uri())
+    assert sorted((p.code, p.line) for p in report.problems) == sorted((e["code"], e["line"]) for e in expected)
+
+
+def test_data_uri_needs_spark(grown):
+    from bgopendata.errors import UnusableInput
+
+    with pytest.raises(UnusableInput, match="--data-uri needs --engine spark"):
+        validate(grown[0], engine="duckdb", data_uri="file:///nowhere")

@@ -27,7 +27,7 @@ from bgopendata.errors import EXIT_INVALID, EXIT_OK
     default="auto",
     show_default=True,
     help="auto: frictionless for small packages, DuckDB above 50 MB of CSV; "
-    "spark: group rules on Apache Spark; pandas: former name of frictionless.",
+    "spark: every check of the tables on Apache Spark; pandas: former name of frictionless.",
 )
 @click.option(
     "--max-examples",
@@ -42,8 +42,15 @@ from bgopendata.errors import EXIT_INVALID, EXIT_OK
     envvar="SPARK_MASTER",
     help="Spark master URL for --engine spark (default: an active session, else local[2]).",
 )
+@click.option(
+    "--data-uri",
+    default=None,
+    help="With --engine spark: read the CSVs at URI/<resource path> (s3a://, hdfs://, gs://, file://).",
+)
 @clean_errors
-def validate(path: str, fmt: str, strict: bool, engine: str, max_examples: int, spark_master: str | None) -> None:
+def validate(
+    path: str, fmt: str, strict: bool, engine: str, max_examples: int, spark_master: str | None, data_uri: str | None
+) -> None:
     """Validate the data package at PATH: structure, then consistency rules.
 
     PATH is a folder, its datapackage.json, or a zip holding datapackage.json at its root
@@ -62,6 +69,8 @@ def validate(path: str, fmt: str, strict: bool, engine: str, max_examples: int, 
     from bgopendata import validate as run_validation
     from bgopendata.report import RENDERERS
 
-    report = run_validation(path, strict=strict, engine=engine, max_examples=max_examples, spark_master=spark_master)
+    report = run_validation(
+        path, strict=strict, engine=engine, max_examples=max_examples, spark_master=spark_master, data_uri=data_uri
+    )
     click.echo(RENDERERS[fmt](report))
     sys.exit(EXIT_OK if report.valid else EXIT_INVALID)

@@ -5,8 +5,8 @@
 - ``duckdb`` (chosen above ``SCALE_BYTES`` of CSV): types and keys as DuckDB SQL over a
   scratch database, field constraints as pandera checks on pandera's ibis backend, which
   runs them inside DuckDB: never row by row in Python.
-- ``spark``: the structure as on ``duckdb``, the group rules through pandera's pyspark
-  backend on a SparkSession.
+- ``spark``: the structure read and checked on Spark (``spark_tables``, the same problems
+  as ``duckdb``), the group rules through pandera's pyspark backend on the same session.
 
 Figure rules run the same way on every engine, in Python over the few figures each names
 (no engine has anything to distribute there). Group rules (``group-*`` kinds) are one ibis

@@ -1,7 +1,7 @@
 """``--engine spark``: the group rules on Apache Spark, through pandera's pyspark backend.
 
-Each table with group rules is handed to Spark as Parquet (the typed table DuckDB made,
-with its ``__line`` column, so failures still name their CSV line), and validated by a
+Each table with group rules is the typed Spark DataFrame ``spark_tables`` read from its
+CSV (with its ``__line`` column, so failures still name their CSV line), validated by a
 ``pandera.pyspark.DataFrameSchema`` whose checks are the declared rules: each check runs
 the rule's Spark SQL on the cluster and passes when no group fails, the failing groups
 (capped at ``max_examples``, with their total) kept for the report, as the DuckDB engine
@@ -11,9 +11,7 @@ apart; a kind that has a relation runs here, and no kind is written twice.
 
 The session: the active one if the caller made one (``SparkSession.getActiveSession()``),
 else one built for ``master`` (``--spark-master`` / ``SPARK_MASTER``), else ``local[2]``
-with the UI off. The Parquet files live in the validation's temporary folder: on a
-cluster it must be a folder every executor can read (a shared mount); HDFS or S3 paths
-are not supported.
+with the UI off.
 """
 
 from __future__ import annotations
@@ -25,7 +23,6 @@ from bgopendata.errors import UnusableInput
 from bgopendata.extras import require
 from bgopendata.rules.base import GroupRule
 from bgopendata.rules.registry import Declared
-from bgopendata.sql import literal as lit
 
 _CHECK_NAME = "bgopendata_group_rule"
 
@@ -43,6 +40,7 @@ def spark_session(master: str | None = None) -> Any:
             SparkSession.builder.master(master or "local[2]")
             .appName("bgopendata-validate")
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.shuffle.partitions", "8")
             .config("spark.sql.session.timeZone", "UTC")
             .getOrCreate()
@@ -80,14 +78,14 @@ def _register_check() -> None:
 _JOBS: dict[str, dict[str, Any]] = {}
 
 
-def run_group_rules_on_spark(tables: Any, declared: list[Declared], *, master: str | None = None) -> tuple[Any, int]:
-    """Like ``group_rules.run_group_rules``, on Spark: the failures found and how many rules were skipped."""
+def run_group_rules_on_spark(tables: Any, declared: list[Declared]) -> tuple[Any, int]:
+    """Like ``group_rules.run_group_rules``, on ``tables`` (loaded ``SparkTables``): the failures
+    found and how many rules were skipped because their table could not be read."""
     from bgopendata.engines.duckdb_tables import Examples
 
     found = Examples()
     if not declared:
         return found, 0
-    spark = spark_session(master)
     _register_check()
     import pandera.pyspark as pa
 
@@ -97,16 +95,14 @@ def run_group_rules_on_spark(tables: Any, declared: list[Declared], *, master: s
     for item in declared:
         res, rule = item.resource, item.rule
         assert isinstance(rule, GroupRule)
-        if res.name not in tables.tables:
+        if res.name not in tables.frames:
             skipped += 1
             continue
         by_resource.setdefault(res.name, []).append(rule)
         resources[res.name] = res
     for name, rules in by_resource.items():
         res = resources[name]
-        parquet = tables._dir / f"{tables.tables[name]}.parquet"
-        tables.con.execute(f"COPY {tables.tables[name]} TO {lit(str(parquet))} (FORMAT parquet)")
-        frame = spark.read.parquet(str(parquet))
+        frame = tables.frames[name]
         for rule in rules:
             _JOBS[rule.id] = {
                 "rule": rule,

@@ -3,8 +3,8 @@
 The stages, in order: ``lexical`` (is each file well-formed CSV), ``structure`` (types,
 constraints, keys), ``figure-rules`` (relations between named figures, and every row against
 the text it quotes: the provenance kinds are figure rules), ``group-rules`` (relations within
-every group of rows). The engine picks each stage's implementation (structure: frictionless or DuckDB; group rules:
-DuckDB or Spark); the order and the report are the same for all.
+every group of rows). The engine picks each stage's implementation (structure: frictionless,
+DuckDB or Spark; group rules: DuckDB or Spark); the order and the report are the same for all.
 
 Unusable input (unreadable descriptor, paths escaping the package, a malformed rule)
 raises ``UnusableInput``; everything else ends up as problems in the returned ``Report``.
@@ -56,7 +56,8 @@ class Run:
     resources: ExitStack
     problems: list[Problem] = field(default_factory=list)
     unreadable: bool = False
-    tables: Any = None  # the DuckDB typed tables, once a stage has loaded them
+    tables: Any = None  # the DuckDB (or, on Spark, Spark) typed tables, once a stage has loaded them
+    data_uri: str | None = None  # on Spark: where the CSVs are, when not in the package's folder
     ahead: dict[str, Ahead] = field(default_factory=dict)
 
     def early(self, name: str, ahead: Callable[[Run], Any]) -> Any:
@@ -85,17 +86,22 @@ def validate(
     engine: str = "auto",
     max_examples: int = 20,
     spark_master: str | None = None,
+    data_uri: str | None = None,
 ) -> Report:
     """Validate the package at ``path``; raises ``UnusableInput`` when it cannot be read.
 
     ``engine`` is ``auto`` (by size, see ``bgopendata.engines``), ``frictionless`` (``pandas``
     is its former name), ``duckdb`` or ``spark``; ``max_examples`` caps the problems shown
     per check at scale (the report's ``stats.omitted`` keep how many more were found).
+    ``data_uri`` (Spark only): the CSVs are read at ``data_uri`` + each resource's path (any
+    URI Spark reads, such as ``s3a://bucket/pkg``) instead of from the package's folder.
     """
     from bgopendata.engines import ALIASES, ENGINES, choose_engine
 
     if engine not in ENGINES and engine not in ALIASES:
         raise UnusableInput(f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
+    if data_uri and ALIASES.get(engine, engine) != "spark":
+        raise UnusableInput("--data-uri needs --engine spark")
     if max_examples < 1:
         raise UnusableInput(f"--max-examples must be at least 1, got {max_examples}")
     package = open_package(path)
@@ -103,7 +109,7 @@ def validate(
     declarations = declare(package)  # a malformed rule fails here, before the slow checks
     stats = Stats(resources=len(package.resources))
     with ExitStack() as resources:
-        run = Run(package, declarations, max_examples, spark_master, resources)
+        run = Run(package, declarations, max_examples, spark_master, resources, data_uri=data_uri)
         resources.callback(_cancel_all, run)
         plan = stages(chosen)
         for position, stage in enumerate(plan):
@@ -132,6 +138,8 @@ def stages(engine: str) -> list[Stage]:
     """The stages an engine runs, in order."""
     if engine == "frictionless":
         plan = [Stage("lexical", _lexical), Stage("structure", _frictionless_structure, single_threaded=True)]
+    elif engine == "spark":  # Spark reads and checks each CSV where it is (``engines.spark_tables``)
+        plan = [Stage("structure", _spark_structure)]
     else:  # DuckDB's loader makes the lexical checks itself, as it reads each file
         plan = [Stage("structure", _duckdb_structure)]
     plan.append(Stage("figure-rules", _figure_rules, ahead=_figure_outcome))
@@ -245,10 +253,30 @@ def _group_rules_on_spark(run: Run) -> StageResult:
     from bgopendata.engines.spark_rules import run_group_rules_on_spark
 
     declared = run.declarations.group
-    found, skipped = run_group_rules_on_spark(_tables(run), declared, master=run.spark_master)
+    found, skipped = run_group_rules_on_spark(_spark_tables(run), declared)
     return StageResult(
         found.problems, Stats(rules=len(declared) - skipped, rules_skipped=skipped, omitted=omitted(found.omitted))
     )
+
+
+def _spark_structure(run: Run) -> StageResult:
+    tables = _spark_tables(run)
+    tables.load()
+    examples = tables.check()
+    problems = list(examples.problems)
+    unreadable = any((p.code.startswith("structure/") and p.line is None) or p.code in _UNREADABLE for p in problems)
+    return StageResult(problems, Stats(rows=tables.rows, omitted=omitted(examples.omitted)), unreadable=unreadable)
+
+
+def _spark_tables(run: Run) -> Any:
+    from bgopendata.engines.spark_rules import spark_session
+    from bgopendata.engines.spark_tables import SparkTables
+
+    if run.tables is None:
+        spark = spark_session(run.spark_master)
+        tables = SparkTables(run.package, spark, max_examples=run.max_examples, data_uri=run.data_uri)
+        run.tables = run.resources.enter_context(tables)
+    return run.tables
 
 
 # -- the cold-start overlap -------------------------------------------------------------------
