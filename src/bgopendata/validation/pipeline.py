@@ -29,6 +29,7 @@ from bgopendata.errors import UnusableInput
 from bgopendata.package import Package, open_package
 from bgopendata.report import Omitted, Problem, Report, Stats
 from bgopendata.rules.registry import Declarations, declare
+from bgopendata.validation.progress import Progress, Step, silent
 
 
 @dataclass
@@ -58,6 +59,8 @@ class Run:
     unreadable: bool = False
     tables: Any = None  # the DuckDB typed tables, once a stage has loaded them
     ahead: dict[str, Ahead] = field(default_factory=dict)
+    progress: Progress = silent  # told each stage, and each table an engine reads (see ``progress``)
+    stage: str = ""  # the stage running, for the steps an engine reports
 
     def early(self, name: str, ahead: Callable[[Run], Any]) -> Any:
         """Stage ``name``'s ``ahead`` part: from its forked child, or computed now (sequential, or the child died)."""
@@ -85,12 +88,14 @@ def validate(
     engine: str = "auto",
     max_examples: int = 20,
     spark_master: str | None = None,
+    progress: Progress | None = None,
 ) -> Report:
     """Validate the package at ``path``; raises ``UnusableInput`` when it cannot be read.
 
     ``engine`` is ``auto`` (by size, see ``bgopendata.engines``), ``frictionless`` (``pandas``
     is its former name), ``duckdb`` or ``spark``; ``max_examples`` caps the problems shown
-    per check at scale (the report's ``stats.omitted`` keep how many more were found).
+    per check at scale (the report's ``stats.omitted`` keep how many more were found);
+    ``progress`` is called with a ``Step`` at each stage and table (see ``validation.progress``).
     """
     from bgopendata.engines import ALIASES, ENGINES, choose_engine
 
@@ -103,7 +108,7 @@ def validate(
     declarations = declare(package)  # a malformed rule fails here, before the slow checks
     stats = Stats(resources=len(package.resources))
     with ExitStack() as resources:
-        run = Run(package, declarations, max_examples, spark_master, resources)
+        run = Run(package, declarations, max_examples, spark_master, resources, progress=progress or silent)
         resources.callback(_cancel_all, run)
         plan = stages(chosen)
         for position, stage in enumerate(plan):
@@ -113,6 +118,8 @@ def validate(
                         pending = Ahead.start(later.ahead, run)
                         if pending is not None:
                             run.ahead[later.name] = pending
+            run.stage = stage.name
+            run.progress(Step(stage.name))
             result = stage.run(run)
             run.problems += result.problems
             run.unreadable = run.unreadable or result.unreadable
@@ -175,6 +182,7 @@ _UNREADABLE = {
 def _duckdb_structure(run: Run) -> StageResult:
     tables = _tables(run)
     tables.load()
+    run.progress(Step(run.stage, "types, constraints and keys"))
     examples = tables.check()
     rows = sum(tables.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables.tables.values())
     problems = list(examples.problems)
@@ -187,6 +195,7 @@ def _tables(run: Run) -> Any:
 
     if run.tables is None:
         run.tables = run.resources.enter_context(TypedTables(run.package, max_examples=run.max_examples))
+        run.tables.on_table = lambda item, position, total: run.progress(Step(run.stage, item, position, total))
     return run.tables
 
 
