@@ -61,6 +61,7 @@ class Run:
     ahead: dict[str, Ahead] = field(default_factory=dict)
     progress: Progress = silent  # told each stage, and each table an engine reads (see ``progress``)
     stage: str = ""  # the stage running, for the steps an engine reports
+    parallel: bool = True  # may a stage fork children (``Ahead``)
 
     def early(self, name: str, ahead: Callable[[Run], Any]) -> Any:
         """Stage ``name``'s ``ahead`` part: from its forked child, or computed now (sequential, or the child died)."""
@@ -108,7 +109,9 @@ def validate(
     declarations = declare(package)  # a malformed rule fails here, before the slow checks
     stats = Stats(resources=len(package.resources))
     with ExitStack() as resources:
-        run = Run(package, declarations, max_examples, spark_master, resources, progress=progress or silent)
+        run = Run(
+            package, declarations, max_examples, spark_master, resources, progress=progress or silent, parallel=parallel
+        )
         resources.callback(_cancel_all, run)
         plan = stages(chosen)
         for position, stage in enumerate(plan):
@@ -158,9 +161,22 @@ def _lexical(run: Run) -> StageResult:
 
 
 def _frictionless_structure(run: Run) -> StageResult:
-    from bgopendata.validation.structure import check_structure
+    """frictionless checks each table on its own: the second half of them in a forked child."""
+    from bgopendata.validation.structure import Frictionless
 
-    return StageResult(check_structure(run.package, lexical_checked=True))
+    checked = Frictionless(run.package)
+    count = len(run.package.resources)
+    half = count // 2
+
+    def rest(_: Run) -> Any:
+        return checked.tables(range(half, count))
+
+    if run.parallel and half and not checked.unopened:
+        pending = Ahead.start(rest, run)
+        if pending is not None:
+            run.ahead["structure/tables"] = pending
+    first = checked.tables(range(half))
+    return StageResult(checked.assemble([first, run.early("structure/tables", rest)]))
 
 
 # lexical problems after which the figure rules' pandas reader must not run on the file
