@@ -388,8 +388,13 @@ def _mentioned(package_path: str | Path, sql: str) -> set[str] | None:
     entries = descriptor.get("resources") if isinstance(descriptor, dict) else None
     if not isinstance(entries, list):
         return None
+    lowered = sql.lower()
     names = {str(r.get("name", "")).lower() for r in entries if isinstance(r, dict)}
-    found = {name for name in names if name and re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", sql, re.IGNORECASE)}
+    found = {
+        name
+        for name in names
+        if name and name in lowered and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", lowered)  # whole names
+    }
     return found or None
 
 
