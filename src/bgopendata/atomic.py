@@ -7,7 +7,6 @@ Killed processes leave only temporary names, which the next run removes.
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import os
 import re
@@ -63,6 +62,8 @@ def swap_into_place(staging: Path, dest: Path) -> None:
 def _renameat2(source: Path, target: Path, flags: int) -> bool | None:
     """Linux ``renameat2``: True when done, False when ``target`` is in the way (NOREPLACE) or
     gone (EXCHANGE), None when the system or file system cannot do it."""
+    import ctypes  # here, not at the top: reading a package (``query``, ``validate``) never renames
+
     func = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None) if sys.platform == "linux" else None
     if func is None:
         return None

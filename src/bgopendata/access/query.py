@@ -11,21 +11,19 @@ returns have limits (below), so a runaway query ends with a message, not a hung 
 from __future__ import annotations
 
 import csv
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bgopendata.errors import UnusableInput
-from bgopendata.extras import require
 from bgopendata.files import DESCRIPTOR, read_json, safe_path
-from bgopendata.names import check_name
-from bgopendata.package import open_package
-from bgopendata.publish import assets as assets
 from bgopendata.sql import identifier as sql_name
 from bgopendata.sql import literal as sql_string
 from bgopendata.tableschema.types import duckdb_type, missing_values
+
+# A cold ``query`` is mostly imports: what only a release, a URL or an unusual descriptor
+# needs (the package model, the release assets, name checks) is imported where it is used.
 
 ALLOWED_STATEMENTS = {"SELECT", "EXPLAIN"}
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
@@ -64,7 +62,7 @@ def csv_views(package_path: str | Path, wanted: set[str] | None = None) -> list[
     """``(view, SQL source, file)`` for the working tree's resources, read as typed CSV.
 
     With ``wanted`` (lower-case names the query references) only those schemas are read:
-    a cold ``query`` then reads one schema file, not twenty (see bench/query_speed.py).
+    a cold ``query`` then reads one schema file, not twenty (see bench/cold_start.py).
     """
     root = Path(package_path)
     if not (root if root.name == DESCRIPTOR else root / DESCRIPTOR).exists():
@@ -75,6 +73,8 @@ def csv_views(package_path: str | Path, wanted: set[str] | None = None) -> list[
         )
     resources = _wanted_resources(Path(package_path), wanted) if wanted else None
     if resources is None:
+        from bgopendata.package import open_package
+
         resources = [(r.name, r.path, r.schema) for r in open_package(package_path).resources]
     views = []
     root = Path(package_path)
@@ -192,6 +192,9 @@ def _wanted_resources(target: Path, wanted: set[str]) -> list[tuple[str, Path, d
 
 def release_views(release: str) -> list[tuple[str, str, str]]:
     """``(view, SQL source, file or URL)`` for each resource of a built release's Parquet files."""
+    from bgopendata.names import check_name
+    from bgopendata.publish import assets
+
     base = release.rstrip("/")
     checked = None
     if is_url(release):
@@ -220,6 +223,7 @@ def release_views(release: str) -> list[tuple[str, str, str]]:
 
 
 def _fetch_json(url: str) -> Any:
+    import json
     import urllib.error
     import urllib.request
 
@@ -242,6 +246,8 @@ def httpfs_extension() -> Path:
     import importlib.util
 
     import duckdb
+
+    from bgopendata.extras import require
 
     require("remote")
     spec = importlib.util.find_spec("duckdb_extension_httpfs")
@@ -282,8 +288,14 @@ def open_connection():
     return con
 
 
-def add_views_and_seal(con: Any, views: list[tuple[str, str, str]], *, remote: bool) -> None:
-    """Create the views, then allow reading only their files and lock every setting."""
+def add_views_and_seal(
+    con: Any, views: list[tuple[str, str, str]], *, remote: bool, closed_first: bool = False
+) -> None:
+    """Create the views, then allow reading only their files and lock every setting.
+
+    ``closed_first``: ``_close_off`` has already run (``run`` parses the query on ``con``
+    before it has views, which the parser would bind).
+    """
     import duckdb
 
     try:
@@ -291,11 +303,22 @@ def add_views_and_seal(con: Any, views: list[tuple[str, str, str]], *, remote: b
             con.execute(f"LOAD {sql_string(str(httpfs_extension()))}")
         for name, source, _ in views:
             con.execute(f"CREATE VIEW {sql_name(name)} AS SELECT * FROM {source}")
-        allowed = ", ".join(sql_string(location) for _, _, location in views)
+        if not closed_first:
+            _close_off(con, views)
+        con.execute("SET lock_configuration = true")
+    except duckdb.Error as exc:
+        raise QueryError(f"cannot open the package for SQL: {_first_line(exc)}") from None
+
+
+def _close_off(con: Any, views: list[tuple[str, str, str]]) -> None:
+    """Allow reading only the views' files: local ones can still be made into views after this."""
+    import duckdb
+
+    allowed = ", ".join(sql_string(location) for _, _, location in views)
+    try:
         con.execute(f"SET allowed_paths = [{allowed}]")
         con.execute("SET allowed_directories = []")
         con.execute("SET enable_external_access = false")
-        con.execute("SET lock_configuration = true")
     except duckdb.Error as exc:
         raise QueryError(f"cannot open the package for SQL: {_first_line(exc)}") from None
 
@@ -320,8 +343,7 @@ def check_read_only(con: Any, sql: str) -> set[str] | None:
     """
     import duckdb
 
-    if len(sql) > MAX_SQL_CHARS:
-        raise QueryError(f"the SQL is {len(sql):,} characters long, more than the {MAX_SQL_CHARS:,} allowed")
+    _check_length(sql)
     try:
         statements = con.extract_statements(sql)
     except duckdb.Error as exc:
@@ -343,6 +365,37 @@ def check_read_only(con: Any, sql: str) -> set[str] | None:
     except duckdb.Error:
         return None
     return names or None
+
+
+def _check_length(sql: str) -> None:
+    if len(sql) > MAX_SQL_CHARS:
+        raise QueryError(f"the SQL is {len(sql):,} characters long, more than the {MAX_SQL_CHARS:,} allowed")
+
+
+def _mentioned(package_path: str | Path, sql: str) -> set[str] | None:
+    """The resources (lower-case) whose name the SQL spells anywhere, or None for all of them.
+
+    A cheap guess at the tables a query reads, made before any connection parses it (a name
+    in a string counts too, so it can only guess too many); ``run`` checks it against
+    DuckDB's own parse and makes every view when the guess missed one.
+    """
+    target = Path(package_path)
+    root = target.parent if target.name == DESCRIPTOR and target.is_file() else target
+    try:
+        descriptor = read_json(root / DESCRIPTOR, shown=str(root / DESCRIPTOR))
+    except UnusableInput:
+        return None  # ``csv_views`` says why, through ``open_package``
+    entries = descriptor.get("resources") if isinstance(descriptor, dict) else None
+    if not isinstance(entries, list):
+        return None
+    lowered = sql.lower()
+    names = {str(r.get("name", "")).lower() for r in entries if isinstance(r, dict)}
+    found = {
+        name
+        for name in names
+        if name and name in lowered and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", lowered)  # whole names
+    }
+    return found or None
 
 
 def _leading_keywords(sql: str) -> str:
@@ -375,9 +428,12 @@ def run(
 
     import duckdb
 
+    _check_length(sql)
+    remote = bool(release and is_url(release))
+    guessed = None if release else _mentioned(package, sql)
+    views = release_views(release) if release else csv_views(package, guessed)
     con = open_connection()
     timed_out = threading.Event()
-    parser = open_connection()
 
     def stop() -> None:
         timed_out.set()
@@ -386,13 +442,20 @@ def run(
     timer = threading.Timer(timeout, stop)
     timer.daemon = True
     try:
-        # parsed on a second, sealed connection: DuckDB's parser already reads files for
-        # some statements (IMPORT DATABASE reads <folder>/schema.sql), before any check
-        add_views_and_seal(parser, [], remote=False)
-        wanted = check_read_only(parser, sql)
-        parser.close()
-        views = release_views(release) if release else csv_views(package, wanted)
-        add_views_and_seal(con, views, remote=bool(release and is_url(release)))
+        if remote:
+            add_views_and_seal(con, views, remote=True)
+        else:
+            # closed off before the parse: DuckDB's parser already reads files for some
+            # statements (IMPORT DATABASE reads <folder>/schema.sql), before any check
+            _close_off(con, views)
+        wanted = check_read_only(con, sql)  # on a connection with no views yet: they would be bound
+        if guessed is not None and (wanted is None or not wanted <= guessed):
+            con.close()  # the guess missed a table, or the query names none: as parsed, on a new connection
+            views = csv_views(package, wanted)
+            con = open_connection()
+            _close_off(con, views)
+        if not remote:
+            add_views_and_seal(con, views, remote=False, closed_first=True)
         timer.start()
         try:
             cursor = con.execute(sql)
@@ -415,7 +478,6 @@ def run(
             raise QueryError(_first_line(exc)) from None
     finally:
         timer.cancel()
-        parser.close()
         con.close()
 
 

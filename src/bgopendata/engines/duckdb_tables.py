@@ -94,6 +94,7 @@ class TypedTables:
         self._fields: dict[str, list[tuple[dict, int | None]]] = {}  # field spec, index in __failed
         self._ibis: Any = None
         self.examples = Examples()
+        self.on_table: Callable[[str, int, int], None] = lambda item, position, total: None  # progress
 
     def close(self) -> None:
         try:
@@ -127,7 +128,9 @@ class TypedTables:
         importing = threading.Thread(target=_import_quietly, args=("pandera.ibis",), daemon=True)
         importing.start()
         try:
-            for index, res in enumerate(resources if resources is not None else self.package.resources):
+            listed = resources if resources is not None else self.package.resources
+            for index, res in enumerate(listed):
+                self.on_table(res.relpath, index + 1, len(listed))
                 header = self._check_header(res)
                 if header is None:
                     continue

@@ -7,9 +7,11 @@ kept as the exact decimal text, so ``13.1`` is 131/10 and never a binary float.
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bgopendata.intervals import Interval
@@ -104,10 +106,12 @@ class FigureIndex:
     memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def add_resource(self, name: str, path: str, frame: Any) -> None:
-        """Index one resource read as strings (a pandas DataFrame with ``dtype=str``)."""
-        columns = [str(c) for c in frame.columns]
+        """Index one resource given as a pandas DataFrame of strings (``dtype=str``)."""
+        self.add_rows(name, path, [str(c) for c in frame.columns], frame.to_dict("records"))
+
+    def add_rows(self, name: str, path: str, columns: list[str], records: list[dict[str, Any]]) -> None:
+        """Index one resource: its column names and its rows, each a ``{column: text}``."""
         self.columns[name] = columns
-        records = frame.to_dict("records")
         rows = [
             Row(name, path, index + 2, {k: ("" if v is None else str(v)) for k, v in rec.items()})
             for index, rec in enumerate(records)
@@ -147,30 +151,53 @@ def most_involved(pairs: list[tuple[Figure, Figure]], order: list[Figure]) -> Fi
     return next(f for pair in pairs for f in pair if f.figure_id == best)
 
 
-def read_frames(package: Package) -> dict[str, Any]:
-    """Every resource as a pandas DataFrame of strings (exact decimals, empty cells as '')."""
-    import warnings
+def read_table(path: Path) -> tuple[list[str], list[dict[str, str]]] | None:
+    """A CSV's column names and rows as text (exact decimals, empty cells as ''), or None when
+    it cannot be read as a table (the structural checks report why).
 
-    import pandas as pd
+    The stdlib reader, not pandas (whose import would be most of a cold ``validate``), read
+    as ``pandas.read_csv(dtype=str, keep_default_na=False, index_col=False)`` reads: blank
+    lines skipped, a short row padded, one extra cell dropped and more refused, repeated
+    column names numbered (``a``, ``a.1``) and empty ones named ``Unnamed: <position>``.
+    """
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = (cells for cells in csv.reader(handle) if cells and (len(cells) > 1 or cells[0].strip()))
+            header = next(rows, None)
+            if header is None:
+                return None
+            columns = _numbered(header)
+            records = []
+            for cells in rows:
+                if len(cells) > len(columns) + 1:
+                    return None
+                records.append(dict(zip(columns, cells + [""] * (len(columns) - len(cells)), strict=False)))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    return columns, records
 
-    frames = {}
-    for res in package.resources:
-        try:
-            with warnings.catch_warnings():  # a ragged row is reported by the structural check
-                warnings.simplefilter("ignore", pd.errors.ParserWarning)
-                frames[res.name] = pd.read_csv(
-                    res.path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8", index_col=False
-                ).fillna("")
-        except (ValueError, UnicodeDecodeError, pd.errors.ParserError):
-            frames[res.name] = None  # unreadable: the structural check reports why
-    return frames
+
+def _numbered(header: list[str]) -> list[str]:
+    """Column names made unique as pandas's CSV reader makes them (``a``, ``a.1``, ...)."""
+    names = [name or f"Unnamed: {position}" for position, name in enumerate(header)]
+    given = set(names)
+    counts: dict[str, int] = {}
+    for position, original in enumerate(names):
+        name, seen = original, counts.get(original, 0)
+        while seen > 0:
+            counts[original] = seen + 1
+            name = f"{original}.{seen}"
+            seen = seen + 1 if name in given else counts.get(name, 0)
+        names[position] = name
+        counts[name] = seen + 1
+    return names
 
 
 def read_index(package: Package) -> FigureIndex:
     """The package's rows and figures, from every table that can be read."""
-    frames = read_frames(package)
     index = FigureIndex(package=package)
     for res in package.resources:
-        if frames.get(res.name) is not None:
-            index.add_resource(res.name, res.relpath, frames[res.name])
+        table = read_table(res.path)
+        if table is not None:
+            index.add_rows(res.name, res.relpath, *table)
     return index

@@ -29,6 +29,7 @@ from bgopendata.errors import UnusableInput
 from bgopendata.package import Package, open_package
 from bgopendata.report import Omitted, Problem, Report, Stats
 from bgopendata.rules.registry import Declarations, declare
+from bgopendata.validation.progress import Progress, Step, silent
 
 
 @dataclass
@@ -59,6 +60,9 @@ class Run:
     tables: Any = None  # the DuckDB (or, on Spark, Spark) typed tables, once a stage has loaded them
     data_uri: str | None = None  # on Spark: where the CSVs are, when not in the package's folder
     ahead: dict[str, Ahead] = field(default_factory=dict)
+    progress: Progress = silent  # told each stage, and each table an engine reads (see ``progress``)
+    stage: str = ""  # the stage running, for the steps an engine reports
+    parallel: bool = True  # may a stage fork children (``Ahead``)
 
     def early(self, name: str, ahead: Callable[[Run], Any]) -> Any:
         """Stage ``name``'s ``ahead`` part: from its forked child, or computed now (sequential, or the child died)."""
@@ -87,12 +91,14 @@ def validate(
     max_examples: int = 20,
     spark_master: str | None = None,
     data_uri: str | None = None,
+    progress: Progress | None = None,
 ) -> Report:
     """Validate the package at ``path``; raises ``UnusableInput`` when it cannot be read.
 
     ``engine`` is ``auto`` (by size, see ``bgopendata.engines``), ``frictionless`` (``pandas``
     is its former name), ``duckdb`` or ``spark``; ``max_examples`` caps the problems shown
-    per check at scale (the report's ``stats.omitted`` keep how many more were found).
+    per check at scale (the report's ``stats.omitted`` keep how many more were found);
+    ``progress`` is called with a ``Step`` at each stage and table (see ``validation.progress``).
     ``data_uri`` (Spark only): the CSVs are read at ``data_uri`` + each resource's path (any
     URI Spark reads, such as ``s3a://bucket/pkg``) instead of from the package's folder.
     """
@@ -109,7 +115,16 @@ def validate(
     declarations = declare(package)  # a malformed rule fails here, before the slow checks
     stats = Stats(resources=len(package.resources))
     with ExitStack() as resources:
-        run = Run(package, declarations, max_examples, spark_master, resources, data_uri=data_uri)
+        run = Run(
+            package,
+            declarations,
+            max_examples,
+            spark_master,
+            resources,
+            data_uri=data_uri,
+            progress=progress or silent,
+            parallel=parallel,
+        )
         resources.callback(_cancel_all, run)
         plan = stages(chosen)
         for position, stage in enumerate(plan):
@@ -119,6 +134,8 @@ def validate(
                         pending = Ahead.start(later.ahead, run)
                         if pending is not None:
                             run.ahead[later.name] = pending
+            run.stage = stage.name
+            run.progress(Step(stage.name))
             result = stage.run(run)
             run.problems += result.problems
             run.unreadable = run.unreadable or result.unreadable
@@ -159,9 +176,22 @@ def _lexical(run: Run) -> StageResult:
 
 
 def _frictionless_structure(run: Run) -> StageResult:
-    from bgopendata.validation.structure import check_structure
+    """frictionless checks each table on its own: the second half of them in a forked child."""
+    from bgopendata.validation.structure import Frictionless
 
-    return StageResult(check_structure(run.package, lexical_checked=True))
+    checked = Frictionless(run.package)
+    count = len(run.package.resources)
+    half = count // 2
+
+    def rest(_: Run) -> Any:
+        return checked.tables(range(half, count))
+
+    if run.parallel and half and not checked.unopened:
+        pending = Ahead.start(rest, run)
+        if pending is not None:
+            run.ahead["structure/tables"] = pending
+    first = checked.tables(range(half))
+    return StageResult(checked.assemble([first, run.early("structure/tables", rest)]))
 
 
 # lexical problems after which the figure rules' pandas reader must not run on the file
@@ -183,6 +213,7 @@ _UNREADABLE = {
 def _duckdb_structure(run: Run) -> StageResult:
     tables = _tables(run)
     tables.load()
+    run.progress(Step(run.stage, "types, constraints and keys"))
     examples = tables.check()
     rows = sum(tables.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables.tables.values())
     problems = list(examples.problems)
@@ -195,6 +226,7 @@ def _tables(run: Run) -> Any:
 
     if run.tables is None:
         run.tables = run.resources.enter_context(TypedTables(run.package, max_examples=run.max_examples))
+        run.tables.on_table = lambda item, position, total: run.progress(Step(run.stage, item, position, total))
     return run.tables
 
 

@@ -88,28 +88,79 @@ def check_structure(package: Package, *, lexical_checked: bool = False) -> list[
         lexical = check_lexical(package)
         if lexical:
             return lexical
-    import frictionless
+    checked = Frictionless(package)
+    return checked.assemble([checked.tables(range(len(package.resources)))])
 
-    descriptor = pinned_descriptor(package)
-    paths = {r.name: r.relpath for r in package.resources}
-    try:
-        fl_package = frictionless.Package(descriptor, basepath=str(package.root))
-        report = fl_package.validate()
-    except frictionless.FrictionlessException as exc:
-        return [_problem_from_error(exc.error, resource=None, path="datapackage.json")]
-    except Exception as exc:  # noqa: BLE001 - a crash inside the validator must not become a traceback
-        raise UnusableInput(
-            f"frictionless could not validate the package: {type(exc).__name__}: {exc}", path="datapackage.json"
-        ) from None
-    problems: list[Problem] = [
-        _problem_from_error(err, resource=None, path="datapackage.json") for err in report.errors
-    ]
-    for task in report.tasks:
-        for err in task.errors:
-            problems.append(_problem_from_error(err, resource=task.name, path=paths.get(task.name)))
-    for res in package.resources:
-        problems += pattern_problems(res) + formula_warnings(res)
-    return problems
+
+Part = tuple[list[Problem], list[Problem], list[Problem]]  # package-level, per table, pattern and formula
+
+
+class Frictionless:
+    """frictionless's validation of a package, in parts that may run in separate processes.
+
+    ``frictionless.Package.validate`` checks the metadata, then each table on its own (its
+    foreign keys read the other tables through the package); ``tables`` does the second
+    part for some of the tables, and ``assemble`` puts the parts together in the order the
+    whole ``Package.validate`` reports them, followed by the pattern and formula checks.
+    """
+
+    def __init__(self, package: Package) -> None:
+        import frictionless
+
+        self.package = package
+        self._paths = {r.name: r.relpath for r in package.resources}
+        self.unopened: list[Problem] = []  # frictionless refused the descriptor: nothing else is checked
+        self.metadata: list[Problem] = []  # the package's metadata is invalid: no table is read
+        self._fl: Any = None
+        try:
+            self._fl = frictionless.Package(pinned_descriptor(package), basepath=str(package.root))
+        except frictionless.FrictionlessException as exc:
+            self.unopened = [_problem_from_error(exc.error, resource=None, path="datapackage.json")]
+            return
+        except Exception as exc:  # noqa: BLE001 - a crash inside the validator must not become a traceback
+            raise _crashed(exc) from None
+        try:
+            self._fl.to_descriptor(validate=True)  # first, as Package.validate does
+        except frictionless.FrictionlessException as exc:
+            self.metadata = [_problem_from_error(e, resource=None, path="datapackage.json") for e in exc.to_errors()]
+        except Exception as exc:  # noqa: BLE001 - as above
+            raise _crashed(exc) from None
+
+    def tables(self, positions: range) -> Part:
+        """The problems frictionless finds in the tables at ``positions``, then theirs of the
+        pattern and formula checks."""
+        if self.unopened:
+            return [], [], []
+        top: list[Problem] = []
+        found: list[Problem] = []
+        if not self.metadata:
+            try:
+                for position in positions:
+                    report = self._fl.resources[position].validate()
+                    top += [_problem_from_error(e, resource=None, path="datapackage.json") for e in report.errors]
+                    for task in report.tasks:
+                        path = self._paths.get(task.name)
+                        found += [_problem_from_error(e, resource=task.name, path=path) for e in task.errors]
+            except Exception as exc:  # noqa: BLE001 - as above
+                raise _crashed(exc) from None
+        extra: list[Problem] = []
+        for position in positions:
+            res = self.package.resources[position]
+            extra += pattern_problems(res) + formula_warnings(res)
+        return top, found, extra
+
+    def assemble(self, parts: list[Part]) -> list[Problem]:
+        """The problems of ``tables`` over consecutive positions, in ``Package.validate``'s order."""
+        if self.unopened:
+            return self.unopened
+        ordered = self.metadata + [p for part in parts for p in part[0]] + [p for part in parts for p in part[1]]
+        return ordered + [p for part in parts for p in part[2]]
+
+
+def _crashed(exc: Exception) -> UnusableInput:
+    return UnusableInput(
+        f"frictionless could not validate the package: {type(exc).__name__}: {exc}", path="datapackage.json"
+    )
 
 
 def _rows(res: Any):
