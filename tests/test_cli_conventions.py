@@ -64,7 +64,7 @@ def test_query_prints_numbers_as_the_csv_writes_them():
     assert table.splitlines()[2].split() == ["13", "5", "13.1", "2.5"]
     csv_out = run(["query", "--package", str(FIXTURE), "--format", "csv", sql]).stdout
     assert csv_out.splitlines()[1] == "13,5,13.1,2.5"
-    records = json.loads(run(["query", "--package", str(FIXTURE), "--format", "json", sql]).stdout)
+    records = json.loads(run(["query", "--package", str(FIXTURE), "--format", "json", sql]).stdout)["rows"]
     assert records == [{"value": 13, "rank": 5, "exact": 13.1, "d": 2.5}]
     assert isinstance(records[0]["value"], int)
 

@@ -40,7 +40,7 @@ def test_csv_json_and_markdown_outputs():
         "exports-2013-bergamo,,13.1,true,2014-05-01\n"
         "exports-2013-milan,,37.2,true,2014-05-01\n"
     )
-    assert json.loads(query("--format", "json", sql).output) == [
+    assert json.loads(query("--format", "json", sql).output)["rows"] == [
         {"figure_id": "exports-2013-bergamo", "sector": None, "value": 13.1, "exact": True, "published": "2014-05-01"},
         {"figure_id": "exports-2013-milan", "sector": None, "value": 37.2, "exact": True, "published": "2014-05-01"},
     ]

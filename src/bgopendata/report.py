@@ -12,6 +12,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+# Names the shape of ``validate --format json``; a change that breaks its readers gets a new number.
+JSON_FORMAT = "bgopendata.report/1"
+
 Severity = Literal["error", "warning"]
 
 
@@ -130,7 +133,7 @@ class Report(BaseModel):
         return not self.errors and not (self.strict and self.warnings)
 
     def to_dict(self) -> dict:
-        data = self.model_dump(mode="json")
+        data = {"format": JSON_FORMAT, **self.model_dump(mode="json")}
         data["stats"] = self.stats.dump()
         data["valid"] = self.valid
         return data

@@ -12,6 +12,8 @@ from typing import Any
 from bgopendata.access.query import Rows
 
 FORMATS = ("table", "csv", "json", "markdown")
+# Names the shape of ``--format json``; a change that breaks readers of it gets a new number.
+JSON_FORMAT = "bgopendata.query/1"
 
 
 def as_written(value: Any) -> Any:
@@ -80,8 +82,11 @@ def render_csv(result: Rows) -> str:
 
 
 def render_json(result: Rows) -> str:
+    """``{"format", "columns", "rows"}``: the version travels with the rows, and the column
+    names and their order survive a result with no row (a bare list of records loses both)."""
     records = [_json_record(list(result.columns), r) for r in result.rows]
-    return json.dumps(records, ensure_ascii=False, indent=2, default=_json_value)
+    document = {"format": JSON_FORMAT, "columns": list(result.columns), "rows": records}
+    return json.dumps(document, ensure_ascii=False, indent=2, default=_json_value)
 
 
 RENDERERS = {"table": render_table, "csv": render_csv, "json": render_json, "markdown": render_markdown}

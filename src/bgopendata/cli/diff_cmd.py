@@ -46,8 +46,8 @@ def diff(old: str, new: str, fmt: str, limit: int) -> None:
 
     \b
     Example:
-        bgopendata diff origin/main .
-        bgopendata diff v1.0.0 HEAD --format markdown >> "$GITHUB_STEP_SUMMARY"
+        bgopendata diff HEAD .
+        bgopendata diff origin/main . --format markdown >> "$GITHUB_STEP_SUMMARY"  # needs a pull request's CI job
     """
     from bgopendata.diff.compare import diff as run_diff
     from bgopendata.diff.render import RENDERERS

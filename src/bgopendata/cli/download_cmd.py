@@ -58,9 +58,9 @@ def download(version: str, fmt: str, dest: str, base_url: str | None, timeout: f
 
     \b
     Example:
-        bgopendata download --format duckdb --dest data
-        bgopendata download --version v1.0.0 --format parquet --dest data
-        BGOPENDATA_BASE_URL=https://mirror.example/releases bgopendata download
+        bgopendata download --format duckdb --dest data  # needs network access
+        bgopendata download --version v1.0.0 --format parquet --dest data  # needs network access
+        BGOPENDATA_BASE_URL=https://mirror.example/releases bgopendata download  # needs a mirror
     """
     from bgopendata.access.download import download as run_download
 

@@ -49,11 +49,11 @@ def query(sql: str, package: str, release: str | None, fmt: str, timeout: float)
 
     \b
     Example:
-        bgopendata query "SELECT geo, value, unit FROM exports LIMIT 5"
+        bgopendata query "SELECT geo, period, value, unit FROM province_exports LIMIT 5"
         bgopendata query --format csv "SELECT * FROM areas" > areas.csv
-        bgopendata query --release dist "SELECT count(*) FROM exports"
+        bgopendata build --out dist && bgopendata query --release dist "SELECT count(*) FROM province_exports"
         bgopendata query --release https://github.com/bgopendata/bgopendata/releases/latest/download \\
-            "SELECT * FROM areas"
+            "SELECT * FROM areas"  # needs network access and the [remote] extra
     """
     from bgopendata.access.query import run
     from bgopendata.access.render import RENDERERS

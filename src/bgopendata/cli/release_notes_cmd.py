@@ -27,7 +27,7 @@ def release_notes(path: str, tag: str, previous: str | None, out: str | None) ->
 
     \b
     Example:
-        bgopendata release-notes --tag v1.1.0 --out release-notes.md .
+        bgopendata release-notes --tag v1.0.0 --out release-notes.md .
     """
     from bgopendata.atomic import write_text_atomically
     from bgopendata.publish.release import release_notes as make_notes

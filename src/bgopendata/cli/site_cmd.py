@@ -32,7 +32,7 @@ def site(path: str, out: str, release: str | None) -> None:
     \b
     Example:
         bgopendata site --out site
-        python -m http.server --directory site 8000
+        bgopendata build --out dist && bgopendata site --release dist --out site
     """
     from bgopendata.portal.site import build_site
 

@@ -80,9 +80,9 @@ def validate(
     Example:
         bgopendata validate .
         bgopendata validate --format github datapackage.json
-        bgopendata validate bgopendata.zip
-        bgopendata validate --engine duckdb --max-examples 5 /data/exports-10m
-        bgopendata validate --engine spark --spark-master spark://head:7077 /data/exports-10m
+        bgopendata build --out dist && bgopendata validate dist/bgopendata.zip
+        bgopendata validate --engine duckdb --max-examples 5 .
+        bgopendata validate --engine spark --spark-master spark://head:7077 .  # needs a Spark cluster
     """
     from bgopendata import validate as run_validation
     from bgopendata.report import RENDERERS

@@ -311,7 +311,7 @@ def render_markdown(d: PackageDiff, *, limit: int = 100) -> str:
 
 
 def render_json(d: PackageDiff, **_: Any) -> str:
-    data = d.model_dump(mode="json")
+    data = {"format": "bgopendata.diff/1", **d.model_dump(mode="json")}
     data["counts"] = {
         "changed": d.count("row-changed"),
         "added": d.count("row-added"),
