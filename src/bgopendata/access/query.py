@@ -442,13 +442,18 @@ def run(
     timer = threading.Timer(timeout, stop)
     timer.daemon = True
     try:
+        # parsed on a connection closed off and with no views yet (the parser would bind them,
+        # and over httpfs that never returns): DuckDB's parser already reads files for some
+        # statements (IMPORT DATABASE reads <folder>/schema.sql), before any check
+        parser = open_connection() if remote else con
+        _close_off(parser, [] if remote else views)
+        try:
+            wanted = check_read_only(parser, sql)
+        finally:
+            if remote:
+                parser.close()
         if remote:
             add_views_and_seal(con, views, remote=True)
-        else:
-            # closed off before the parse: DuckDB's parser already reads files for some
-            # statements (IMPORT DATABASE reads <folder>/schema.sql), before any check
-            _close_off(con, views)
-        wanted = check_read_only(con, sql)  # on a connection with no views yet: they would be bound
         if guessed is not None and (wanted is None or not wanted <= guessed):
             con.close()  # the guess missed a table, or the query names none: as parsed, on a new connection
             views = csv_views(package, wanted)
