@@ -27,6 +27,13 @@ def copy_package(dest: Path) -> Path:
     return dest
 
 
+def require_spark() -> None:
+    """Skip the calling test module where Spark cannot start (pyspark missing, or no Java)."""
+    pytest.importorskip("pyspark")
+    if shutil.which("java") is None:  # .ci/run installs openjdk-17-jre-headless on a fresh machine
+        pytest.skip("Spark needs Java (17)", allow_module_level=True)
+
+
 def bench_generate():
     """``bench/generate.py`` as a module (the bench folder is not a package)."""
     spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")

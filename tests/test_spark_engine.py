@@ -11,14 +11,11 @@ import shutil
 
 import pytest
 
-pytest.importorskip("pyspark")
-if shutil.which("java") is None:  # .ci/run installs openjdk-17-jre-headless on a fresh machine
-    pytest.skip("Spark needs Java (17)", allow_module_level=True)
-
 from bgopendata.validation.pipeline import validate
-from conftest import bench_generate
+from conftest import bench_generate, require_spark
 from test_bad_inputs import MINI
 
+require_spark()  # before anything starts Spark
 generate = bench_generate()
 
 

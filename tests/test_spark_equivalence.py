@@ -9,20 +9,15 @@ errors of every kind (structure and group rules).
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-pytest.importorskip("pyspark")
-if shutil.which("java") is None:  # .ci/run installs openjdk-17-jre-headless on a fresh machine
-    pytest.skip("Spark needs Java (17)", allow_module_level=True)
-
 from bgopendata.validation.pipeline import validate
-from conftest import bench_generate, copy_package
+from conftest import bench_generate, copy_package, require_spark
 from test_validate_broken import CASES as BROKEN
 from test_validate_broken import apply as apply_broken
 from test_validate_broken import outcome
 
+require_spark()  # before anything starts Spark
 generate = bench_generate()
 
 

@@ -40,7 +40,7 @@ from bgopendata.package import Package, Resource
 from bgopendata.report import Problem
 from bgopendata.sql import identifier as q
 from bgopendata.sql import literal as lit
-from bgopendata.tableschema.types import FALSE_VALUES, TRUE_VALUES, duckdb_type, foreign_keys, primary_key
+from bgopendata.tableschema.types import FALSE_VALUES, TRUE_VALUES, duckdb_type, foreign_keys, unique_keys
 
 MEMORY_LIMIT = "450MB"  # with Python, pandas, pandera and ibis (about 200 MB): under 1 GB
 REJECT_CODES = {
@@ -442,17 +442,7 @@ class TypedTables:
                 self.examples.omitted[key] = total - shown
 
     def _keys(self, res: Resource) -> None:
-        schema = res.schema
-        keys: list[tuple[str, list[str]]] = []
-        if primary_key(schema):
-            keys.append(("primary-key", primary_key(schema)))
-        for spec in schema.get("fields", []):
-            if (
-                isinstance(spec, dict)
-                and (spec.get("constraints") or {}).get("unique")
-                and [spec["name"]] not in [k for _, k in keys]
-            ):
-                keys.append(("unique-error", [spec["name"]]))
+        keys = unique_keys(res.schema)
         table = self.tables[res.name]
         for code, names in keys:
             cols = ", ".join(q(n) for n in names)

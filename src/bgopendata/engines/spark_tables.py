@@ -41,7 +41,7 @@ from bgopendata.lexical import MAX_HEADER_BYTES, MESSAGES, NON_FINITE
 from bgopendata.number_syntax import INTEGER, NUMBER
 from bgopendata.package import Package, Resource
 from bgopendata.report import Problem, Severity
-from bgopendata.tableschema.types import FALSE_VALUES, TRUE_VALUES, field_types, foreign_keys, primary_key
+from bgopendata.tableschema.types import FALSE_VALUES, TRUE_VALUES, field_types, foreign_keys, unique_keys
 
 # DuckDB's reader's words for the rows it rejects (``duckdb_tables`` reports them as DuckDB says them)
 _RAGGED = "Expected Number of Columns: {expected} Found: {found}"
@@ -291,17 +291,7 @@ class SparkTables:
         from pyspark.sql import Window
         from pyspark.sql import functions as F
 
-        schema = res.schema
-        keys: list[tuple[str, list[str]]] = []
-        if primary_key(schema):
-            keys.append(("primary-key", primary_key(schema)))
-        for spec in schema.get("fields", []):
-            if (
-                isinstance(spec, dict)
-                and (spec.get("constraints") or {}).get("unique")
-                and [spec["name"]] not in [k for _, k in keys]
-            ):
-                keys.append(("unique-error", [spec["name"]]))
+        keys = unique_keys(res.schema)
         frame = self.frames[res.name]
         for code, names in keys:
             present = frame.filter(_all([F.col(n).isNotNull() for n in names])).select("__line", *names)

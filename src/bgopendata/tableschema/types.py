@@ -94,6 +94,22 @@ def primary_key(schema: dict[str, Any]) -> list[str]:
     return as_list(schema.get("primaryKey"))
 
 
+def unique_keys(schema: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """``(problem code, fields)`` of every key a table must not repeat: its primary key, then
+    each ``unique`` field that is not that key already (every engine checks the same list)."""
+    keys: list[tuple[str, list[str]]] = []
+    if primary_key(schema):
+        keys.append(("primary-key", primary_key(schema)))
+    for spec in schema.get("fields", []):
+        if (
+            isinstance(spec, dict)
+            and (spec.get("constraints") or {}).get("unique")
+            and [spec["name"]] not in [k for _, k in keys]
+        ):
+            keys.append(("unique-error", [spec["name"]]))
+    return keys
+
+
 def foreign_keys(schema: dict[str, Any], own_name: str) -> list[tuple[list[str], str, list[str]]]:
     """``(fields, referenced resource, referenced fields)``; an empty resource means itself."""
     keys = []
