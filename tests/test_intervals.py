@@ -89,16 +89,16 @@ def run_rule(rows: list[dict], rule: dict) -> list:
 @settings(max_examples=60, deadline=None)
 @given(x=true_values, r1=resolutions, r2=resolutions)
 def test_one_quantity_rounded_twice_always_agrees(x, r1, r2):
-    rows = [figure_row("a", rounded(x, r1), r1), figure_row("b", rounded(x, r2), r2)]
-    assert run_rule(rows, {"kind": "same-figure-agrees", "figures": ["a", "b"]}) == []
+    rows = [figure_row("a", rounded(x, r1), r1, quantity_id="a"), figure_row("b", rounded(x, r2), r2, quantity_id="a")]
+    assert run_rule(rows, {"kind": "same-figure-agrees"}) == []
 
 
 @settings(max_examples=60, deadline=None)
 @given(x=true_values, r=resolutions, steps=st.integers(min_value=1, max_value=50))
 def test_a_figure_moved_past_its_tolerance_is_caught(x, r, steps):
     v = rounded(x, r)
-    rows = [figure_row("a", v, r), figure_row("b", v + steps * r, r)]
-    assert len(run_rule(rows, {"kind": "same-figure-agrees", "figures": ["a", "b"]})) == 1
+    rows = [figure_row("a", v, r, quantity_id="a"), figure_row("b", v + steps * r, r, quantity_id="a")]
+    assert len(run_rule(rows, {"kind": "same-figure-agrees"})) == 1
 
 
 @settings(max_examples=60, deadline=None)

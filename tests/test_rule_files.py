@@ -86,7 +86,7 @@ CASES = {  # name: (break, substrings of the one line)
     ),
     "table-file-rule-not-an-object": (
         table_file(lambda d: d["rules"].append("shares")),
-        ["rules/facts.json [rules[8]]", "JSON object"],
+        ["rules/facts.json [rules[7]]", "JSON object"],
     ),
     "across-unknown-resource": (
         package_file(lambda d: d["acrossTables"].update(fact=d["acrossTables"].pop("facts"))),
@@ -152,7 +152,7 @@ def test_a_package_wide_rule_is_expanded_once_per_table_of_its_scope(tmp_path):
     assert ("facts", "rules/package.json#/packageWide/0", ["facts-translations"]) in expanded
     assert ("lists", "rules/package.json#/packageWide/0", ["lists-translations"]) in expanded
     assert all("scope" not in rule for _res, _shown, rules in open_package(pkg).rule_arrays() for rule in rules)
-    assert [name for name, _shown, _ids in expanded] == ["facts", "facts", "facts", "lists"]
+    assert [name for name, _shown, _ids in expanded] == ["facts", "facts", "facts", "quantities", "lists"]
 
 
 def test_italian_texts_are_accepted_and_kept_by_each_expanded_rule(tmp_path):

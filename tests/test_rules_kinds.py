@@ -48,14 +48,15 @@ def test_the_fixture_is_valid_and_runs_every_kind():
     report = validate(MINI)
     assert report.valid and not report.problems
     own = json.loads((MINI / "rules/facts.json").read_text())["rules"]
+    quantities = json.loads((MINI / "rules/quantities.json").read_text())["rules"]
     shared = json.loads((MINI / "rules/package.json").read_text())
-    declared = own + shared["acrossTables"]["facts"] + shared["packageWide"]  # one fact table in scope
+    declared = own + quantities + shared["acrossTables"]["facts"] + shared["packageWide"]  # one fact table in scope
     assert {r["kind"] for r in declared} == set(figure_catalogue()) - set(PROVENANCE_KINDS)
     assert report.stats["rules"] == len(declared)
     expanded = [rule for _res, _shown, rules in open_package(MINI).rule_arrays() for rule in rules]
     assert [r["id"] for r in expanded] == [r["id"] for r in own + shared["acrossTables"]["facts"]] + [
         "facts-translations"
-    ]
+    ] + [r["id"] for r in quantities]
 
 
 @pytest.mark.parametrize("fid,field,value,kind,line", BREAKS, ids=[f"{b[3]}:{b[0]}" for b in BREAKS])

@@ -253,7 +253,13 @@ def test_a_figure_lists_exactly_the_rules_that_read_it_with_their_verdict(site):
     assert {state for state, _ in shown} == {"holds"}
     shown = guards("en", "province_exports", "exports-2013-bergamo")
     assert sorted(rule for _, rule in shown) == sorted(
-        ["exports-2013-bergamo-agree", "export-ranking-2013", "sector-exports-within-total", *provenance]
+        [
+            "statements-of-a-quantity-agree",
+            "quantities-named-after-a-statement",
+            "export-ranking-2013",
+            "sector-exports-within-total",
+            *provenance,
+        ]
     )
     # the known inconsistency is a warning on the three figures it relates, and on no other
     warned = "europe-share-two-documents"

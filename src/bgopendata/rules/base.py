@@ -146,6 +146,11 @@ class FigureRule(RuleBase):
         """The rule's failures; a kind whose problems point at a document line, not a table row (the
         provenance kinds), returns them as located ``Problem``s, stamped with the rule's id and severity."""
 
+    def reads(self, bound: BoundRule) -> list[str] | None:
+        """The figures the rule reads, for a kind that finds them itself (not through its
+        parameters); None: those its parameters bind (``BoundRule.reads``)."""
+        return None
+
     def check_bound(self, refs: dict[str, Any]) -> tuple[str, str] | None:
         """A kind's own condition on its bound references: (message, parameter) when it fails."""
         return None

@@ -38,6 +38,9 @@ class BoundRule:
 
     @property
     def covers(self) -> list[str]:
+        own = self.rule.reads(self)  # a kind that finds its figures itself (not by parameters) says which
+        if own is not None:
+            return own
         ids: list[str] = []
         for value in self.refs.values():
             items = value if isinstance(value, list) else [value]
@@ -51,7 +54,11 @@ class BoundRule:
     @property
     def reads(self) -> list[str]:
         """The figures the rule reads: those it binds, or, for a kind that names no figure or
-        row (it checks each row of its own table against its text), every figure of that table."""
+        row (it checks each row of its own table against its text), every figure of that table;
+        a kind that finds its figures itself says which (``FigureRule.reads``)."""
+        own = self.rule.reads(self)
+        if own is not None:
+            return own
         markers = type(self.rule).parameters().values()
         if any(m is not None and m.what in {"figure", "figures", "rows"} for m in markers):
             return self.covers
