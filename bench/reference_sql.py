@@ -27,7 +27,9 @@ The checks, each a plain SQL statement writing its failures into one table:
 
 Not checked (no bench package breaks them): the header's labels, stray carriage returns,
 spreadsheet formulas, non-finite numbers (``inf`` is a type error here), and the
-Table Schema number syntax beyond what DuckDB's casts accept (``1.0`` is an integer here).
+Table Schema number syntax beyond what DuckDB's casts accept (``1.0`` is an integer here);
+a number of 1e12 or more does not fit ``DECIMAL(18,6)``: a type error here, an empty cell
+(skipped by the rules) for ``validate``.
 A row DuckDB cannot read at all (ragged, bad UTF-8) is counted as ``unreadable-row`` and
 its table is not checked further.
 

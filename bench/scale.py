@@ -151,17 +151,20 @@ class Frictionless:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.rate: tuple[float, float, int] | None = None  # seconds per row, MB, rows measured on
+        if args.frictionless_per_million:  # measured in an earlier run: extrapolate from it
+            self.rate = (args.frictionless_per_million / 1e6, float("nan"), 0)
 
     def time(self, pkg: Path, rows: int) -> Timing:
         # the generator's sizes are approximate (--rows 1000000 makes 1,016,500 rows): 10% slack
-        if rows <= self.args.frictionless_max_rows * 1.1:
+        if rows <= self.args.frictionless_max_rows * 1.1 and not self.args.frictionless_per_million:
             return self.measure(pkg, rows)
         if self.rate is None:  # nothing measured yet: on a package of the largest size it runs on
             with generated(self.args.frictionless_max_rows, self.args.tmp) as small:
                 self.measure(small, summary(small)[0])
         assert self.rate is not None
         per_row, _, measured = self.rate
-        return Timing([per_row * rows], [], note=f"extrapolated from {measured:,} rows")
+        source = f"{measured:,} rows" if measured else "--frictionless-per-million"
+        return Timing([per_row * rows], [], note=f"extrapolated from {source}")
 
     def measure(self, pkg: Path, rows: int) -> Timing:
         result = Timing()
@@ -243,6 +246,13 @@ def main() -> None:
         help="largest package frictionless runs on; above, extrapolated linearly",
     )
     parser.add_argument("--frictionless-runs", type=int, default=0, help="runs of frictionless (default --runs)")
+    parser.add_argument(
+        "--frictionless-per-million",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="frictionless's seconds per million rows from an earlier run: extrapolate, do not measure",
+    )
     parser.add_argument("--no-frictionless", action="store_true", help="skip frictionless")
     parser.add_argument(
         "--inject-too", action="store_true", help="also time each package's twin with 3 injected errors of each kind"
