@@ -258,6 +258,7 @@ def main() -> None:
         "--inject-too", action="store_true", help="also time each package's twin with 3 injected errors of each kind"
     )
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # progress, even into a file
     sizes = args.generate + ([100_000_000] if args.rows_100m else [])
     if not args.packages and not sizes:
         parser.error("give bench package folders or --generate N")
