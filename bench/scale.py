@@ -164,8 +164,8 @@ class Frictionless:
                 self.measure(small, summary(small)[0])
         assert self.rate is not None
         per_row, _, measured = self.rate
-        source = f"{measured:,} rows" if measured else "--frictionless-per-million"
-        return Timing([per_row * rows], [], note=f"extrapolated from {source}")
+        source = f" from {measured:,} rows" if measured else ""
+        return Timing([per_row * rows], [], note=f"extrapolated{source}")
 
     def measure(self, pkg: Path, rows: int) -> Timing:
         result = Timing()
