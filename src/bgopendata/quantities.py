@@ -25,7 +25,6 @@ from pathlib import Path
 from bgopendata.rules.figures import Figure, FigureIndex
 
 KEY = "quantity_id"
-TABLE = "quantities"
 CSV_PATH = "resources/quantities.csv"
 # The table's columns: its key, where the chosen statement is, what it says, and the others.
 STATEMENT_COLUMNS = (
@@ -115,7 +114,6 @@ def main(argv: list[str] | None = None) -> int:
     except BgError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    index.rows.pop(TABLE, None)
     path = Path(args.package) / CSV_PATH
     text = table_text(index)
     current = path.read_text(encoding="utf-8") if path.is_file() else None

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-from pydantic import Field
-
-from bgopendata.quantities import KEY, statements
-from bgopendata.rules.base import Failure, FigureRule
+from bgopendata.rules.base import Failure
+from bgopendata.rules.kinds._quantity_rule import QuantityRule
 
 if TYPE_CHECKING:  # pragma: no cover
     from bgopendata.rules.bind import BoundRule
 
 
-class QuantityNamed(FigureRule):
+class QuantityNamed(QuantityRule):
     title: ClassVar[str] = "A quantity is named after one of its statements"
     summary: ClassVar[str] = (
         "quantity_id is the figure_id of a row that states the same quantity (its own, for a "
@@ -22,19 +20,12 @@ class QuantityNamed(FigureRule):
     message: ClassVar[str] = "{figure} states quantity {quantity}, {problem}"
 
     kind: Literal["quantity-named"]
-    key: str = Field(default=KEY, description="the field naming the quantity each row states")
-
-    def reads(self, bound: BoundRule) -> list[str]:
-        """The statements it ties to others (every row's own id is checked, but a quantity
-        stated once relates its figure to nothing)."""
-        assert bound.index is not None
-        return [f.figure_id for group in statements(bound.index, self.key).values() if len(group) > 1 for f in group]
 
     def check(self, bound: BoundRule) -> list[Failure]:
         assert bound.index is not None
         figures = bound.index.figures
         failures = []
-        for quantity, group in statements(bound.index, self.key).items():
+        for quantity, group in self.quantities(bound).items():
             named = figures.get(quantity)
             if named is None:
                 problem = f"but no figure is {quantity}"

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-from pydantic import Field
-
-from bgopendata.quantities import KEY, statements
-from bgopendata.rules.base import Failure, FigureRule
+from bgopendata.rules.base import Failure
 from bgopendata.rules.figures import Figure, convertible, most_involved, usable
+from bgopendata.rules.kinds._quantity_rule import QuantityRule
 
 if TYPE_CHECKING:  # pragma: no cover
     from bgopendata.rules.bind import BoundRule
 
 
-class SameFigureAgrees(FigureRule):
+class SameFigureAgrees(QuantityRule):
     title: ClassVar[str] = "One quantity stated in several places agrees"
     summary: ClassVar[str] = (
         "The statements of one quantity (rows of any table sharing a quantity_id: tables, "
@@ -23,17 +21,11 @@ class SameFigureAgrees(FigureRule):
     message: ClassVar[str] = "the statements of quantity {quantity} disagree: {violations}"
 
     kind: Literal["same-figure-agrees"]
-    key: str = Field(default=KEY, description="the field naming the quantity each row states")
-
-    def reads(self, bound: BoundRule) -> list[str]:
-        assert bound.index is not None
-        return [f.figure_id for group in statements(bound.index, self.key).values() if len(group) > 1 for f in group]
 
     def check(self, bound: BoundRule) -> list[Failure]:
         """Every pair of statements of each quantity has overlapping intervals (in one unit)."""
-        assert bound.index is not None
         failures = []
-        for quantity, group in statements(bound.index, self.key).items():
+        for quantity, group in self.quantities(bound).items():
             figures: list[Figure] = [f for f in group if usable(f)]
             if len(figures) < 2:
                 continue
